@@ -1,0 +1,56 @@
+"""Language identification from function words, offline and deterministic.
+
+spaCy ships stop-word lists for dozens of languages; the share of a text's words found in
+each list is a strong signal for anything longer than a short sentence.  Languages with
+rules (en, es, fr) are scanned; the others are reported by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from functools import lru_cache
+
+RULE_LANGUAGES = ("en", "es", "fr")
+# Candidate languages: those of the programme's countries and their neighbours.
+CANDIDATES = ("en", "es", "fr", "pt", "ro", "ru", "sr", "de", "it", "nl", "uk", "ar", "tr", "id", "ky")
+NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "ro": "Romanian",
+         "ru": "Russian", "sr": "Serbian", "de": "German", "it": "Italian", "nl": "Dutch",
+         "uk": "Ukrainian", "ar": "Arabic", "tr": "Turkish", "id": "Indonesian", "ky": "Kyrgyz",
+         "und": "undetermined"}
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+# Words shared by many languages (articles, "a", "de") say little; drop the most ambiguous.
+_AMBIGUOUS = {"a", "e", "o", "de", "la", "le", "en", "se", "un", "i", "in", "no", "per", "con", "es", "el", "y"}
+
+
+@lru_cache(maxsize=None)
+def _stop_words(lang: str) -> frozenset[str]:
+    try:
+        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+    except ImportError:
+        return frozenset()
+    return frozenset(w for w in module.STOP_WORDS if len(w) > 1 or w not in _AMBIGUOUS)
+
+
+def detect_language(text: str, min_words: int = 6) -> tuple[str, float]:
+    """Most likely language code and the share of words that voted for it; 'und' if unsure."""
+    words = [w.lower() for w in _WORD.findall(text[:20000])]
+    if len(words) < min_words:
+        return "und", 0.0
+    best, best_share, second = "und", 0.0, 0.0
+    for lang in CANDIDATES:
+        stops = _stop_words(lang)
+        if not stops:
+            continue
+        share = sum(1 for w in words if w in stops and w not in _AMBIGUOUS) / len(words)
+        if share > best_share:
+            best, best_share, second = lang, share, best_share
+        elif share > second:
+            second = share
+    if best_share < 0.08 or best_share - second < 0.02:
+        return "und", best_share
+    return best, round(best_share, 3)
+
+
+def language_name(code: str) -> str:
+    return NAMES.get(code, code)

@@ -1,0 +1,157 @@
+"""Page layout clean-up: what a reader skips, and the order a reader reads in.
+
+Drops running headers and footers, page numbers and table-of-contents lines, and puts
+two-column pages into column order.  Works on `Line` boxes only, so it is the same for both
+extraction engines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Document, Line, Page
+
+MARGIN = 0.09  # top and bottom share of the page where running headers and footers live
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—\s]*)(?:page|p\.|página|pág\.|pag\.)?\s*(?:\d{1,4}|[ivxlcdm]{1,7})"
+    r"(?:\s*(?:of|/|de|sur)\s*\d{1,4})?(?:[-–—\s]*)$",
+    re.IGNORECASE,
+)
+_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s?\S")
+_LEADERS = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*[\divxlc]{1,5}\s*$", re.IGNORECASE)
+_TOC_TITLE = re.compile(r"^(table of contents|contents|índice|indice|contenido|sommaire|table des matières)\b", re.I)
+
+
+@dataclass
+class PageLayout:
+    page: Page
+    lines: list[Line]  # the lines a reader reads, in reading order
+    is_toc: bool = False
+
+
+def body_font_size(doc: Document) -> float:
+    sizes: Counter[float] = Counter()
+    for page in doc.pages:
+        for line in page.lines:
+            sizes[line.font_size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _in_margin(line: Line, page: Page) -> bool:
+    return line.box[1] < page.height * MARGIN or line.box[3] > page.height * (1 - MARGIN)
+
+
+def running_lines(doc: Document) -> set[str]:
+    """Normalised texts of lines repeated in the margins of many pages."""
+    counts: Counter[str] = Counter()
+    text_pages = 0
+    for page in doc.pages:
+        if not page.lines:
+            continue
+        text_pages += 1
+        seen = {_DIGITS.sub("#", ln.text.lower()) for ln in page.lines if _in_margin(ln, page)}
+        counts.update(seen)
+    # Chapter-specific running heads repeat only within their chapter, so a few pages of
+    # repetition in the margin is enough; short documents repeat on two.
+    threshold = 2 if text_pages <= 5 else 3
+    return {key for key, n in counts.items() if n >= threshold}
+
+
+def is_toc_page(lines: list[Line]) -> bool:
+    if len(lines) < 4:
+        return False
+    if any(_TOC_TITLE.match(ln.text) for ln in lines[:6]):
+        return True
+    leaders = sum(1 for ln in lines if _LEADERS.search(ln.text))
+    return leaders >= 4 and leaders >= 0.3 * len(lines)
+
+
+def reading_order(lines: list[Line], width: float) -> list[Line]:
+    """Order lines for reading: top to bottom, and column by column on multi-column pages.
+
+    A gutter is a vertical strip in the middle of the page that no line crosses; lines that
+    do cross it (titles, full-width figures) split the page into bands read top to bottom.
+    """
+    ordered = sorted(lines, key=lambda ln: (round(ln.box[1]), ln.box[0]))
+    gutter = _find_gutter(ordered, width)
+    if gutter is None:
+        return _stable_flow(lines)
+    bands: list[list[Line]] = [[]]
+    result: list[Line] = []
+    for ln in ordered:
+        if ln.box[0] < gutter < ln.box[2]:
+            result.extend(_read_band(bands[-1], gutter))
+            result.append(ln)
+            bands.append([])
+        else:
+            bands[-1].append(ln)
+    result.extend(_read_band(bands[-1], gutter))
+    return result
+
+
+def _stable_flow(lines: list[Line]) -> list[Line]:
+    # Single column: keep the engine's order (it follows the content stream, which already
+    # puts side notes and table cells in a sensible order) unless it jumps far upwards.
+    return lines
+
+
+def _read_band(band: list[Line], gutter: float) -> list[Line]:
+    left = [ln for ln in band if ln.box[2] <= gutter]
+    right = [ln for ln in band if ln.box[0] >= gutter]
+    key = lambda ln: (ln.box[1], ln.box[0])  # noqa: E731
+    return sorted(left, key=key) + sorted(right, key=key)
+
+
+def _find_gutter(lines: list[Line], width: float) -> float | None:
+    if len(lines) < 8:
+        return None
+    best = None
+    for step in range(30, 71, 2):
+        x = width * step / 100
+        left = sum(1 for ln in lines if ln.box[2] <= x)
+        right = sum(1 for ln in lines if ln.box[0] >= x)
+        crossing = len(lines) - left - right
+        if left >= 4 and right >= 4 and crossing <= 0.15 * len(lines):
+            # Lines on both sides must overlap vertically, or it is a page of short lines.
+            score = min(left, right) - 3 * crossing
+            if best is None or score > best[0]:
+                best = (score, x)
+    if best is None:
+        return None
+    x = best[1]
+    left_lines = [ln for ln in lines if ln.box[2] <= x]
+    right_lines = [ln for ln in lines if ln.box[0] >= x]
+    overlap = sum(1 for a in left_lines if any(b.box[1] < a.box[3] and b.box[3] > a.box[1] for b in right_lines))
+    return x if overlap >= 0.5 * min(len(left_lines), len(right_lines)) else None
+
+
+def drop_footnotes(lines: list[Line], page: Page, body: float) -> list[Line]:
+    """Footnotes (small type, numbered, low on the page) cite sources; they are not the plan."""
+    for i, ln in enumerate(lines):
+        if ln.box[1] > page.height * 0.55 and ln.font_size <= body - 1 and _FOOTNOTE_START.match(ln.text):
+            return lines[:i] + [x for x in lines[i + 1:] if x.font_size > body - 1 or x.box[1] < ln.box[1]]
+    return lines
+
+
+def lay_out(doc: Document) -> list[PageLayout]:
+    repeated = running_lines(doc)
+    body = body_font_size(doc)
+    layouts: list[PageLayout] = []
+    for page in doc.pages:
+        kept: list[Line] = []
+        for ln in page.lines:
+            if _in_margin(ln, page):
+                if _DIGITS.sub("#", ln.text.lower()) in repeated or _PAGE_NUMBER.match(ln.text):
+                    continue
+            kept.append(ln)
+        kept = drop_footnotes(kept, page, body)
+        toc = is_toc_page(kept)
+        if toc:
+            kept = []
+        else:
+            kept = [ln for ln in kept if not _LEADERS.search(ln.text)]
+        layouts.append(PageLayout(page, reading_order(kept, page.width), toc))
+    return layouts

@@ -1,0 +1,125 @@
+"""The rule pattern syntax, compiled to spaCy Matcher token patterns.
+
+    word      lemma equals lemma(word), case-insensitive   (matches on NORM, see nlp.py)
+    word*     lower-cased surface form starts with word    (LOWER + REGEX)
+    a|b|c     any of the alternatives
+    =Word     exact surface form, case-sensitive           (ORTH)
+    _         any one token;   _?  zero or one token
+
+A spec whose alternatives use different attributes is expanded into several Matcher
+patterns (one per attribute), since a Matcher token dict cannot OR across attributes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from spacy.language import Language
+from spacy.tokens import Token
+
+
+class PatternError(ValueError):
+    """A pattern string that does not follow the syntax."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    attr: str  # NORM | LOWER_PREFIX | ORTH
+    value: str
+
+
+def _parse_alternative(text: str, nlp: Language) -> list[Alternative]:
+    """One alternative; a hyphenated or apostrophe word may become several tokens."""
+    if not text:
+        raise PatternError("empty alternative (check for a stray '|')")
+    if text.startswith("="):
+        word = text[1:]
+        if not word:
+            raise PatternError("'=' must be followed by a word")
+        return [Alternative("ORTH", t.text) for t in nlp.make_doc(word)]
+    if text.endswith("*"):
+        stem = text[:-1].lower()
+        if len(stem) < 3:
+            raise PatternError(f"prefix '{text}' is too short (3 letters at least)")
+        if "*" in stem or " " in stem:
+            raise PatternError(f"'*' may only end a prefix: '{text}'")
+        return [Alternative("LOWER_PREFIX", stem)]
+    if "*" in text:
+        raise PatternError(f"'*' may only end a prefix: '{text}'")
+    lemmatize = nlp.get_pipe("lemma_norm").lemma
+    return [Alternative("NORM", lemmatize(t.text)) for t in nlp.make_doc(text)]
+
+
+def parse(pattern: str, nlp: Language) -> list[list[Alternative] | str]:
+    """Pattern string -> positions; each position is a list of alternatives, '_' or '_?'."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise PatternError("a pattern must be a non-empty string")
+    positions: list[list[Alternative] | str] = []
+    for spec in pattern.split():
+        if spec in ("_", "_?"):
+            positions.append(spec)
+            continue
+        alternatives = spec.split("|")
+        parsed = [_parse_alternative(a, nlp) for a in alternatives]
+        if len(parsed) == 1:
+            positions.extend([alt] for alt in parsed[0])
+        else:
+            if any(len(p) != 1 for p in parsed):
+                raise PatternError(f"alternatives must each be one token: '{spec}'")
+            positions.append([p[0] for p in parsed])
+    if all(isinstance(p, str) for p in positions):
+        raise PatternError("a pattern needs at least one word")
+    if isinstance(positions[0], str) or isinstance(positions[-1], str):
+        raise PatternError("a pattern may not start or end with '_' or '_?'")
+    return positions
+
+
+def _token_dicts(alternatives: list[Alternative]) -> list[dict]:
+    by_attr: dict[str, list[str]] = {}
+    for alt in alternatives:
+        by_attr.setdefault(alt.attr, []).append(alt.value)
+    dicts = []
+    for attr, values in by_attr.items():
+        values = sorted(set(values))
+        if attr == "LOWER_PREFIX":
+            regex = "^(?:" + "|".join(re.escape(v) for v in values) + ")"
+            dicts.append({"LOWER": {"REGEX": regex}})
+        elif len(values) == 1:
+            dicts.append({attr: values[0]})
+        else:
+            dicts.append({attr: {"IN": values}})
+    return dicts
+
+
+def compile_pattern(pattern: str, nlp: Language) -> list[list[dict]]:
+    """All Matcher token-pattern lists for one pattern string."""
+    options = []
+    for position in parse(pattern, nlp):
+        if position == "_":
+            options.append([{}])
+        elif position == "_?":
+            options.append([{"OP": "?"}])
+        else:
+            options.append(_token_dicts(position))
+    combos = list(itertools.product(*options))
+    if len(combos) > 64:
+        raise PatternError("pattern mixes too many kinds of alternatives (over 64 expansions)")
+    return [list(c) for c in combos]
+
+
+def token_predicate(spec: str, nlp: Language) -> Callable[[Token], bool]:
+    """A single-token spec (for `requires`) as a predicate over tokens."""
+    positions = parse(spec, nlp)
+    if len(positions) != 1 or isinstance(positions[0], str):
+        raise PatternError(f"'{spec}' must be a single token spec (no spaces, no '_')")
+    norms = {a.value for a in positions[0] if a.attr == "NORM"}
+    orths = {a.value for a in positions[0] if a.attr == "ORTH"}
+    prefixes = tuple(a.value for a in positions[0] if a.attr == "LOWER_PREFIX")
+
+    def matches(token: Token) -> bool:
+        return token.norm_ in norms or token.text in orths or (bool(prefixes) and token.lower_.startswith(prefixes))
+
+    return matches

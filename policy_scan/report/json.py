@@ -1,0 +1,69 @@
+"""The JSON contract (schema_version 1.x): see the README's "JSON output" section.
+
+Additive changes bump the minor version; removing or renaming a field bumps the major.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from .. import __version__
+from ..language import language_name
+
+SCHEMA_VERSION = "1.0"
+
+
+def outline_with_ranges(result) -> list[dict]:
+    entries = result.segmentation.outline
+    last_page = result.document.page_count
+    out = []
+    for i, e in enumerate(entries):
+        end = last_page
+        for later in entries[i + 1:]:
+            if later.level <= e.level:
+                end = max(e.page, later.page if later.top > 0 else later.page - 1)
+                break
+        out.append({"title": e.title, "level": e.level, "page_start": e.page, "page_end": end})
+    return out
+
+
+def finding_dict(index: int, f, taxonomy) -> dict:
+    gcm = sorted({g for t in f.themes for g in taxonomy.themes[t].gcm})
+    sdg = sorted({s for t in f.themes for s in taxonomy.themes[t].sdg}, key=lambda s: [int(x) if x.isdigit() else x for x in s.split(".")])
+    return {
+        "id": f"F{index + 1}", "page": f.page, "text": f.text, "char_start": f.char_start, "char_end": f.char_end,
+        "boxes": [list(b) for b in f.boxes], "chapter": f.chapter, "themes": f.themes, "stage": f.stage,
+        "score": f.score, "source": f.source, "rule_ids": f.rule_ids, "matched_terms": f.matched_terms,
+        "classifier_terms": f.classifier_terms, "gcm": gcm, "sdg": sdg, "lang": f.lang, "ocr": f.ocr,
+    }
+
+
+def result_dict(result) -> dict:
+    doc = result.document
+    a = result.assessment
+    taxonomy = result.ruleset.taxonomy
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "policy-scan", "version": __version__, "rules_version": result.ruleset.version,
+                 "classifier": result.classifier},
+        "document": {"path": doc.path, "sha256": doc.sha256, "pages": doc.page_count, "language": result.language,
+                     "language_name": language_name(result.language), "engine": doc.engine,
+                     "passages": len(result.segmentation.passages), "toc_pages": result.segmentation.toc_pages,
+                     "pages_without_text": [p.number for p in doc.pages if not p.has_text_layer],
+                     "ocr_pages": [p.number for p in doc.pages if p.ocr]},
+        "outline": outline_with_ranges(result),
+        "findings": [finding_dict(i, f, taxonomy) for i, f in enumerate(result.findings)],
+        "assessment": {
+            "score": a.score,
+            "counts": {"addressed": a.addressed, "partial": a.partial, "absent": a.absent},
+            "themes": [asdict(t) for t in a.themes],
+            "chapters": [{"title": c.title, "page_start": c.pages[0], "page_end": c.pages[1], "themes": c.themes,
+                          "silent": not c.themes} for c in a.chapters],
+        },
+        "warnings": result.warnings,
+    }
+
+
+def render_json(result, **_) -> str:
+    return json.dumps(result_dict(result), ensure_ascii=False, indent=2) + "\n"

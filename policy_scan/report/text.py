@@ -1,0 +1,87 @@
+"""The terminal report: a checklist per theme with evidence and gaps, then chapters."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+from .. import __version__
+from ..language import language_name
+from .labels import label
+
+MARKS = {"addressed": "✓", "partial": "~", "absent": "✗"}
+
+
+def _pages(pages: list[int], limit: int = 12) -> str:
+    if not pages:
+        return "-"
+    runs, start, prev = [], pages[0], pages[0]
+    for p in pages[1:] + [None]:
+        if p is not None and p == prev + 1:
+            prev = p
+            continue
+        runs.append(str(start) if start == prev else f"{start}–{prev}")
+        if p is not None:
+            start = prev = p
+    text = ", ".join(runs[:limit])
+    return text + (" …" if len(runs) > limit else "")
+
+
+def _snippet(text: str, width: int = 150) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
+    tax = result.ruleset.taxonomy
+    a = result.assessment
+    doc = result.document
+    L = lambda key: label(key, ui_lang)  # noqa: E731
+    out: list[str] = []
+    out.append(f"policy-scan {__version__} — {os.path.basename(doc.path)}")
+    out.append(f"{doc.page_count} {L('pages')} · {language_name(result.language)} · {L('engine')} {doc.engine} · "
+               f"{L('rules')} {result.ruleset.version}" + (f" · {L('classifier')} {result.classifier}" if result.classifier else ""))
+    out.append("")
+    out.append(f"{L('score')}: {a.score:.1f} / 100   ({L('addressed')} {a.addressed} · {L('partial')} {a.partial} · "
+               f"{L('absent')} {a.absent})")
+    out.append(f"{len(result.findings)} {L('findings')}")
+    out.append("")
+    out.append(L("themes"))
+    by_theme: dict[str, list] = {}
+    for f in result.findings:
+        for t in f.themes:
+            by_theme.setdefault(t, []).append(f)
+    for t in a.themes:
+        theme = tax.themes[t.theme]
+        title = theme.labels.get(ui_lang, theme.title) if ui_lang != "en" else theme.title
+        stage = ""
+        if t.deepest_stage:
+            st = tax.stages[t.deepest_stage]
+            stage = f"{t.deepest_stage} {st.labels.get(ui_lang, st.title) if ui_lang != 'en' else st.title}"
+        out.append(f"  {MARKS[t.verdict]} {t.theme:<4} {title}")
+        detail = f"{L(t.verdict)}"
+        if t.evidence_count:
+            detail += f" · {L('deepest stage')} {stage} · {t.evidence_count} {L('findings')} · {L('pp.')} {_pages(t.pages)}"
+        out.append(f"         {detail}")
+        ranked = sorted(by_theme.get(t.theme, []), key=lambda f: (-tax.stages[f.stage].depth, -f.score, f.char_start))
+        for f in ranked[:evidence]:
+            out.append(f"         {L('p.')} {f.page} [{f.stage}, {f.source}] \"{_snippet(f.text)}\"")
+        if t.entry_point:
+            links = []
+            if t.gcm:
+                links.append("GCM " + ", ".join(str(g) for g in t.gcm))
+            if t.sdg:
+                links.append("SDG " + ", ".join(t.sdg))
+            wrapped = textwrap.wrap(f"{L('gap')}: {t.entry_point}" + (f" ({'; '.join(links)})" if links else ""), 96)
+            out.extend(f"         {line}" for line in wrapped)
+    out.append("")
+    chapters = a.chapters
+    if chapters:
+        out.append(L("chapters"))
+        for c in chapters:
+            themes = ", ".join(f"{k}×{v}" for k, v in c.themes.items()) or L("silent on migration")
+            out.append(f"  {L('pp.')} {c.pages[0]}–{c.pages[1]:<5} {_snippet(c.title, 60):<60}  {themes}")
+        out.append("")
+    for w in result.warnings:
+        out.append(f"{L('warning')}: {w}")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,319 @@
+"""Loading and validating rule files: taxonomy, stage cues, theme rules, exclusions.
+
+Validation collects every problem as ``file:line: problem`` instead of stopping at the
+first, the way a linter reports all of a file's errors at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RuleError
+from .yamlio import LineDict, load_yaml
+
+LANGS = ("en", "es", "fr")
+_RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
+_EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
+_THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
+_STAGE_ID = re.compile(r"^P[1-7]$")
+RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "examples"}
+EXCLUSION_KEYS = {"id", "name", "message", "patterns", "examples"}
+
+
+def default_rules_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass
+class Theme:
+    id: str
+    title: str
+    short: str
+    gcm: list[int]
+    sdg: list[str]
+    entry_point: str
+    labels: dict[str, str] = field(default_factory=dict)  # title per language
+
+
+@dataclass
+class Stage:
+    id: str
+    title: str
+    depth: int
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Taxonomy:
+    themes: dict[str, Theme]
+    stages: dict[str, Stage]
+    gcm_titles: dict[int, str]
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    message: str
+    lang: str
+    themes: list[str]
+    patterns: list[str]
+    stage: str | None = None
+    requires_window: int = 0
+    requires_any: list[str] = field(default_factory=list)
+    unless: list[str] = field(default_factory=list)
+    match_examples: list[str] = field(default_factory=list)
+    no_match_examples: list[str] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class StageCue:
+    stage: str
+    lang: str
+    patterns: list[str]
+    file: str
+    line: int
+
+
+@dataclass
+class RuleSet:
+    taxonomy: Taxonomy
+    rules: list[Rule]
+    exclusions: list[Rule]  # exclusions reuse Rule: id, patterns, examples
+    cues: list[StageCue]
+    version: str  # digest of every rule file: a change invalidates stored results
+
+    def for_lang(self, lang: str) -> tuple[list[Rule], list[Rule], list[StageCue]]:
+        return ([r for r in self.rules if r.lang == lang], [e for e in self.exclusions if e.lang == lang],
+                [c for c in self.cues if c.lang == lang])
+
+    def select(self, select: list[str] | None = None, ignore: list[str] | None = None) -> "RuleSet":
+        """Keep rules whose id starts with a --select prefix and with no --ignore prefix."""
+        def keep(rule_id: str) -> bool:
+            ok = not select or any(_prefix_match(rule_id, s) for s in select)
+            return ok and not any(_prefix_match(rule_id, i) for i in ignore or [])
+        return RuleSet(self.taxonomy, [r for r in self.rules if keep(r.id)], self.exclusions, self.cues, self.version)
+
+
+def _prefix_match(rule_id: str, prefix: str) -> bool:
+    # Like ruff's --select: a prefix selects every id it begins, but "T1" stops at the
+    # theme boundary and so does not select T10..T16.
+    if rule_id == prefix:
+        return True
+    if "-" not in prefix.rstrip("-"):
+        return rule_id.startswith(prefix.rstrip("-") + "-")
+    return rule_id.startswith(prefix)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.errors: list[RuleError] = []
+
+    def add(self, path: Path | str, line: int | None, problem: str) -> None:
+        self.errors.append(RuleError(str(path), problem, line))
+
+
+def _line(obj, key=None, default: int = 0) -> int:
+    if isinstance(obj, LineDict) and key is not None and key in obj.key_lines:
+        return obj.key_lines[key]
+    return getattr(obj, "line", default)
+
+
+def _str_list(value, path, line, what, problems: _Problems) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.add(path, line, f"{what} must be a list of non-empty strings")
+        return []
+    return list(value)
+
+
+def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
+    data = load_yaml(path, RuleError)
+    if not isinstance(data, dict):
+        problems.add(path, 1, "taxonomy must be a mapping with 'themes' and 'stages'")
+        return Taxonomy({}, {}, {})
+    themes: dict[str, Theme] = {}
+    for item in data.get("themes") or []:
+        line = _line(item)
+        if not isinstance(item, dict) or not _THEME_ID.match(str(item.get("id", ""))):
+            problems.add(path, line, "theme needs an id T1..T16")
+            continue
+        themes[item["id"]] = Theme(item["id"], str(item.get("title", "")), str(item.get("short", item.get("title", ""))),
+                                   [int(g) for g in item.get("gcm") or []], [str(s) for s in item.get("sdg") or []],
+                                   str(item.get("entry_point", "")).strip(), dict(item.get("labels") or {}))
+    stages: dict[str, Stage] = {}
+    for item in data.get("stages") or []:
+        line = _line(item)
+        if not isinstance(item, dict) or not _STAGE_ID.match(str(item.get("id", ""))):
+            problems.add(path, line, "stage needs an id P1..P7")
+            continue
+        stages[item["id"]] = Stage(item["id"], str(item.get("title", "")), int(item.get("depth", 1)),
+                                   dict(item.get("labels") or {}))
+    missing = [f"T{i}" for i in range(1, 17) if f"T{i}" not in themes]
+    if missing:
+        problems.add(path, 1, f"taxonomy lacks themes {', '.join(missing)}")
+    gcm = {int(k): str(v) for k, v in (data.get("gcm_objectives") or {}).items()}
+    return Taxonomy(themes, stages, gcm)
+
+
+def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list[StageCue]:
+    data = load_yaml(path, RuleError)
+    cues: list[StageCue] = []
+    if not isinstance(data, dict) or not isinstance(data.get("cues"), dict):
+        problems.add(path, 1, "stages file must have a 'cues' mapping: stage -> language -> patterns")
+        return cues
+    for stage, by_lang in data["cues"].items():
+        line = _line(data["cues"], stage)
+        if stage not in taxonomy.stages:
+            problems.add(path, line, f"unknown stage '{stage}'")
+            continue
+        if not isinstance(by_lang, dict):
+            problems.add(path, line, f"cues for {stage} must map language -> list of patterns")
+            continue
+        for lang, patterns in by_lang.items():
+            if lang not in LANGS:
+                problems.add(path, _line(by_lang, lang), f"unknown language '{lang}'")
+                continue
+            cues.append(StageCue(stage, lang, _str_list(patterns, path, _line(by_lang, lang), "cues", problems),
+                                 str(path), _line(by_lang, lang)))
+    return cues
+
+
+def _parse_rule(item, path: Path, file_theme: str | None, lang: str, taxonomy: Taxonomy,
+                problems: _Problems, exclusion: bool) -> Rule | None:
+    line = _line(item)
+    if not isinstance(item, dict):
+        problems.add(path, line, "each entry must be a mapping with id, patterns, examples")
+        return None
+    allowed = EXCLUSION_KEYS if exclusion else RULE_KEYS
+    for key in item:
+        if key not in allowed:
+            problems.add(path, _line(item, key), f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+    rule_id = str(item.get("id", ""))
+    id_re = _EXCLUSION_ID if exclusion else _RULE_ID
+    if not id_re.match(rule_id):
+        form = "FF-{lang}-NNN" if exclusion else "{theme}-{lang}-NNN, e.g. T3-en-001"
+        problems.add(path, _line(item, "id", line), f"bad id '{rule_id}': expected {form}")
+        return None
+    if not rule_id.startswith(f"{file_theme}-") and not exclusion:
+        problems.add(path, _line(item, "id", line), f"id '{rule_id}' does not belong to theme {file_theme} of this file")
+    if f"-{lang}-" not in rule_id:
+        problems.add(path, _line(item, "id", line), f"id '{rule_id}' does not match the file's language '{lang}'")
+    patterns = _str_list(item.get("patterns"), path, _line(item, "patterns", line), "patterns", problems)
+    if not patterns:
+        problems.add(path, _line(item, "patterns", line), f"{rule_id}: at least one pattern is required")
+    themes = [file_theme] if file_theme else []
+    if "themes" in item:
+        extra = _str_list(item["themes"], path, _line(item, "themes", line), "themes", problems)
+        for t in extra:
+            if t not in taxonomy.themes:
+                problems.add(path, _line(item, "themes", line), f"{rule_id}: unknown theme id '{t}'")
+        themes = list(dict.fromkeys(themes + [t for t in extra if t in taxonomy.themes]))
+    stage = item.get("stage")
+    if stage is not None and stage not in taxonomy.stages:
+        problems.add(path, _line(item, "stage", line), f"{rule_id}: unknown stage '{stage}'")
+        stage = None
+    window, requires_any = 0, []
+    if "requires" in item:
+        req = item["requires"]
+        rline = _line(item, "requires", line)
+        if not isinstance(req, dict) or "any" not in req:
+            problems.add(path, rline, f"{rule_id}: requires needs 'any' (and optionally 'window')")
+        else:
+            window = req.get("window", 8)
+            if not isinstance(window, int) or not 1 <= window <= 50:
+                problems.add(path, rline, f"{rule_id}: requires.window must be a whole number from 1 to 50")
+                window = 8
+            requires_any = _str_list(req.get("any"), path, rline, "requires.any", problems)
+    unless = _str_list(item.get("unless"), path, _line(item, "unless", line), "unless", problems)
+    examples = item.get("examples") or {}
+    eline = _line(item, "examples", line)
+    if not isinstance(examples, dict):
+        problems.add(path, eline, f"{rule_id}: examples must map 'match' and 'no_match' to lists")
+        examples = {}
+    for key in examples:
+        if key not in ("match", "no_match"):
+            problems.add(path, eline, f"{rule_id}: unknown examples key '{key}' (use match, no_match)")
+    match = _str_list(examples.get("match"), path, eline, "examples.match", problems)
+    no_match = _str_list(examples.get("no_match"), path, eline, "examples.no_match", problems)
+    if not match:
+        problems.add(path, eline, f"{rule_id}: at least one 'match' example is required")
+    return Rule(rule_id, str(item.get("name", "")), str(item.get("message", "")).strip(), lang, themes, patterns,
+                stage, window, requires_any, unless, match, no_match, str(path), line)
+
+
+def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple[list[Rule], list[Rule]]:
+    data = load_yaml(path, RuleError)
+    if not isinstance(data, dict):
+        problems.add(path, 1, "a rule file must be a mapping with 'lang' and 'rules' (or 'exclusions')")
+        return [], []
+    lang = data.get("lang")
+    if lang not in LANGS:
+        problems.add(path, _line(data, "lang", 1), f"lang must be one of {', '.join(LANGS)}")
+        return [], []
+    if "exclusions" in data:
+        items = data["exclusions"]
+        if not isinstance(items, list):
+            problems.add(path, _line(data, "exclusions", 1), "'exclusions' must be a list")
+            return [], []
+        parsed = [_parse_rule(i, path, None, lang, taxonomy, problems, True) for i in items]
+        return [], [r for r in parsed if r]
+    theme = data.get("theme")
+    if theme not in taxonomy.themes:
+        problems.add(path, _line(data, "theme", 1), f"unknown theme id '{theme}' (expected T1..T16)")
+        return [], []
+    items = data.get("rules")
+    if not isinstance(items, list):
+        problems.add(path, _line(data, "rules", 1), "'rules' must be a list")
+        return [], []
+    parsed = [_parse_rule(i, path, theme, lang, taxonomy, problems, False) for i in items]
+    return [r for r in parsed if r], []
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    return sorted(p for lang in LANGS for p in (rules_dir / lang).glob("*.yaml"))
+
+
+def load_ruleset(rules_dir: str | Path | None = None, strict: bool = True) -> tuple[RuleSet, list[RuleError]]:
+    """Load and validate every rule file; with strict, raise the first problem found."""
+    rules_dir = Path(rules_dir) if rules_dir else default_rules_dir()
+    problems = _Problems()
+    taxonomy_path = rules_dir / "taxonomy.yaml"
+    if not taxonomy_path.exists():
+        raise RuleError(str(rules_dir), "not a rules folder (no taxonomy.yaml)")
+    digest = hashlib.sha256()
+    taxonomy = load_taxonomy(taxonomy_path, problems)
+    cues = load_stage_cues(rules_dir / "stages.yaml", taxonomy, problems)
+    rules: list[Rule] = []
+    exclusions: list[Rule] = []
+    files = [taxonomy_path, rules_dir / "stages.yaml", *rule_files(rules_dir)]
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+        if path.parent == rules_dir:
+            continue
+        try:
+            r, e = load_rule_file(path, taxonomy, problems)
+        except RuleError as exc:
+            problems.errors.append(exc)
+            continue
+        rules += r
+        exclusions += e
+    seen: dict[str, Rule] = {}
+    for rule in rules + exclusions:
+        if rule.id in seen:
+            problems.add(rule.file, rule.line, f"duplicate id '{rule.id}' (first at {seen[rule.id].file}:{seen[rule.id].line})")
+        seen[rule.id] = rule
+    ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16])
+    from .matcher import compile_problems  # pattern syntax needs the language pipelines
+    problems.errors += compile_problems(ruleset)
+    if strict and problems.errors:
+        raise problems.errors[0]
+    return ruleset, problems.errors

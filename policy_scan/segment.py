@@ -1,0 +1,236 @@
+"""Lines -> passages: paragraphs with their chapter path, page and line positions.
+
+Headings come from the PDF's bookmarks when it has them; otherwise from type size, weight
+and numbering.  Headings are structure, not evidence: they set the chapter path of the
+passages below them and never become passages themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .layout import PageLayout, body_font_size, lay_out
+from .model import Document, Line, OutlineEntry, Passage, Span
+
+_BULLET = re.compile(r"^(?:[•▪●○◦■□►▶✓✔\uf0b7\uf0a7\uf076\uf0d8*·–-]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}[.)]\s)")
+_NUMBERED = re.compile(r"^(?:(?:chapter|part|section|annex|appendix|cap[ií]tulo|t[ií]tulo|parte|secci[oó]n|anexo|chapitre|partie|titre|annexe)\s+[\divxlc]+\b|(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S)", re.IGNORECASE)
+_CHAPTER_WORD = re.compile(r"^(?:chapter|part|cap[ií]tulo|t[ií]tulo|parte|chapitre|partie|titre)\s+[\divxlc]+\b", re.IGNORECASE)
+_END = re.compile(r"[.!?;:…)\"”]$")
+_HYPHENS = ("-", "\u00ad", "\x02", "\u2010")
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\u2019": "'", "\u2018": "'", "\x02": "-", "\u00a0": " "})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+PASSAGE_SEPARATOR = "\n\n"
+
+
+@dataclass
+class Heading:
+    title: str
+    level: int
+    page: int
+    top: float
+
+
+@dataclass
+class Segmentation:
+    passages: list[Passage]
+    outline: list[OutlineEntry]
+    text: str  # all passages joined by blank lines; findings' offsets point into it
+    toc_pages: list[int] = field(default_factory=list)
+
+
+def normalise(text: str) -> str:
+    return " ".join(_CONTROL.sub(" ", text.translate(_LIGATURES)).split())
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return re.sub(r"[^a-z0-9]+", "", text)[:40]
+
+
+def heading_level(line: Line, sizes: list[float]) -> int | None:
+    """Level of a heading line (1 = chapter), or None for body text."""
+    return None
+
+
+class _HeadingDetector:
+    def __init__(self, body: float, layouts: list[PageLayout]):
+        self.body = body
+        big = sorted({ln.font_size for lay in layouts for ln in lay.lines if ln.font_size >= body + 1.5},
+                     reverse=True)
+        self.size_rank = {size: min(i + 1, 3) for i, size in enumerate(big)}
+
+    def level(self, line: Line) -> int | None:
+        text = line.text
+        words = text.split()
+        if not (1 <= len(words) <= 14) or len(text) < 3 or not any(c.isalpha() for c in text):
+            return None
+        if text[0].islower() or text.endswith((".", ",", ";")) or text.lower().startswith(("figure", "table", "source", "note", "box ")):
+            return None
+        numbered = _NUMBERED.match(text)
+        if _CHAPTER_WORD.match(text):
+            return 1
+        if line.font_size >= self.body + 1.5:
+            if numbered and numbered.group(1):
+                return min(numbered.group(1).count(".") + 1, 4)
+            return self.size_rank.get(line.font_size, 1)
+        if line.bold and line.font_size >= self.body - 0.5:
+            if numbered and numbered.group(1) and not re.match(r"^\d{1,2}[.)]\s", text):
+                return min(numbered.group(1).count(".") + 1, 4)
+            if numbered and numbered.group(1):
+                return 2
+            letters = [c for c in text if c.isalpha()]
+            if len(words) >= 2 and letters and all(c.isupper() for c in letters):
+                return 2
+        return None
+
+
+def _merge_heading_lines(items: list[tuple[PageLayout, Line, int | None]]) -> list[tuple[PageLayout, Line, int | None]]:
+    """Join a heading that wraps onto a second line of the same style."""
+    merged: list[tuple[PageLayout, Line, int | None]] = []
+    for lay, line, level in items:
+        if merged and level is not None:
+            play, pline, plevel = merged[-1]
+            if (plevel is not None and play is lay and pline.font_size == line.font_size
+                    and pline.bold == line.bold and 0 <= line.box[1] - pline.box[3] < line.font_size
+                    and not _NUMBERED.match(line.text)):
+                box = (min(pline.box[0], line.box[0]), pline.box[1], max(pline.box[2], line.box[2]), line.box[3])
+                merged[-1] = (lay, Line(f"{pline.text} {line.text}", box, line.font_size, line.bold), plevel)
+                continue
+        merged.append((lay, line, level))
+    return merged
+
+
+def segment(doc: Document) -> Segmentation:
+    layouts = lay_out(doc)
+    body = body_font_size(doc)
+    detector = _HeadingDetector(body, layouts)
+    use_bookmarks = bool(doc.bookmarks)
+    marks_by_page: dict[int, list[OutlineEntry]] = {}
+    for entry in doc.bookmarks:
+        marks_by_page.setdefault(entry.page, []).append(entry)
+
+    items: list[tuple[PageLayout, Line, int | None]] = []
+    for lay in layouts:
+        for line in lay.lines:
+            items.append((lay, line, detector.level(line)))
+    items = _merge_heading_lines(items)
+
+    builder = _PassageBuilder()
+    outline: list[OutlineEntry] = []
+    path: list[tuple[int, str]] = []
+
+    def enter(title: str, level: int, page: int, top: float) -> None:
+        while path and path[-1][0] >= level:
+            path.pop()
+        path.append((level, title))
+        outline.append(OutlineEntry(title, level, page, top))
+
+    current_page = 0
+    pending_marks: list[OutlineEntry] = []
+    for lay, line, level in items:
+        page_no = lay.page.number
+        if page_no != current_page:
+            for p in range(current_page + 1, page_no + 1):
+                pending_marks = marks_by_page.get(p, []) if use_bookmarks else []
+                # Bookmarks whose heading line is not found on the page start at its top.
+                page_keys = {_key(ln.text) for ln in lay.lines} if p == page_no else set()
+                for mark in list(pending_marks):
+                    if p != page_no or not any(k and (k.startswith(_key(mark.title)[:20]) or _key(mark.title).startswith(k[:20])) for k in page_keys if len(k) >= 4):
+                        builder.close()
+                        enter(mark.title, mark.level, p, 0.0)
+                        pending_marks.remove(mark)
+            current_page = page_no
+        text = normalise(line.text)
+        if not text:
+            continue
+        if use_bookmarks:
+            key = _key(text)
+            mark = next((m for m in pending_marks if len(key) >= 4 and (_key(m.title).startswith(key[:20]) or key.startswith(_key(m.title)[:20]))), None)
+            if mark is not None:
+                builder.close()
+                enter(mark.title, mark.level, page_no, line.box[1])
+                pending_marks.remove(mark)
+                continue
+            if level is not None:
+                builder.close()  # a heading the bookmarks do not list: structure, not evidence
+                continue
+        elif level is not None:
+            builder.close()
+            enter(text, level, page_no, line.box[1])
+            continue
+        builder.add(line, text, page_no, [title for _, title in path])
+    builder.close()
+    passages = builder.passages
+    offset = 0
+    for i, passage in enumerate(passages):
+        passage.index = i
+        passage.offset = offset
+        offset += len(passage.text) + len(PASSAGE_SEPARATOR)
+    full_text = PASSAGE_SEPARATOR.join(p.text for p in passages)
+    toc = [lay.page.number for lay in layouts if lay.is_toc]
+    return Segmentation(passages, outline, full_text, toc)
+
+
+class _PassageBuilder:
+    """Accumulates lines into paragraphs, joining hyphenated words across lines."""
+
+    def __init__(self) -> None:
+        self.passages: list[Passage] = []
+        self._parts: list[str] = []
+        self._spans: list[Span] = []
+        self._length = 0
+        self._last: Line | None = None
+        self._last_page = 0
+        self._chapter: list[str] = []
+
+    def _breaks(self, line: Line, text: str, page: int) -> bool:
+        last = self._last
+        if last is None:
+            return False
+        ended = bool(_END.search(self._parts[-1])) if self._parts else True
+        if _BULLET.match(text):
+            return True
+        if page != self._last_page:
+            return ended
+        if abs(line.font_size - last.font_size) > 1.5:
+            return True
+        gap = line.box[1] - last.box[3]
+        height = max(1.0, last.box[3] - last.box[1])
+        if gap < -height:  # moved up: next column
+            return ended
+        if gap > 0.6 * height:
+            return True
+        return False
+
+    def add(self, line: Line, text: str, page: int, chapter: list[str]) -> None:
+        if self._breaks(line, text, page) or (self._parts and chapter != self._chapter):
+            self.close()
+        if not self._parts:
+            self._chapter = chapter
+        if self._parts:
+            prev = self._parts[-1]
+            if prev.endswith(_HYPHENS) and len(prev) > 1 and prev[-2].isalpha() and text[:1].islower():
+                self._parts[-1] = prev[:-1]
+                self._length -= 1
+                last = self._spans[-1]
+                self._spans[-1] = Span(last.start, last.end - 1, last.page, last.box)
+            else:
+                self._parts.append(" ")
+                self._length += 1
+        start = self._length
+        self._parts.append(text)
+        self._length += len(text)
+        self._spans.append(Span(start, self._length, page, line.box))
+        self._last = line
+        self._last_page = page
+
+    def close(self) -> None:
+        if self._parts:
+            text = "".join(self._parts)
+            if any(c.isalpha() for c in text):
+                self.passages.append(Passage(len(self.passages), text, self._spans[0].page,
+                                             list(self._chapter), self._spans))
+        self._parts, self._spans, self._length, self._last = [], [], 0, None
