@@ -31,12 +31,15 @@ class DetectOptions:
 
 
 def assign_languages(passages: list[Passage], doc_lang: str) -> None:
-    """Per-passage language for long passages; short ones follow the document."""
+    """Per-passage language: long passages that clearly read as another language keep it.
+
+    Short passages, tables and names say too little, so they follow the document.
+    """
     for p in passages:
         lang = doc_lang
-        if len(p.text) >= 200:
-            found, _ = detect_language(p.text)
-            if found != "und":
+        if len(p.text) >= 250:
+            found, share = detect_language(p.text, min_words=40)
+            if found != "und" and found != doc_lang and share >= 0.25:
                 lang = found
         p.lang = lang
 
@@ -61,6 +64,10 @@ def detect(passages: list[Passage], ruleset: RuleSet, classifier: SentenceClassi
             continue  # reported as a warning by the scan; no rules to apply
         nlp = pipeline(lang)
         matcher = matcher_for(ruleset, lang)
+        if classifier is None:
+            group = [p for p in group if matcher.could_match(p.text)]
+        else:
+            group = [p for p in group if matcher.could_match(p.text) or classifier.could_match(p.text, lang)]
         docs = nlp.pipe((p.text for p in group), batch_size=options.batch_size)
         for passage, doc in zip(group, docs):
             hits = matcher.hits(doc)

@@ -7,8 +7,9 @@ rules (en, es, fr) are scanned; the others are reported by name.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import re
+from pathlib import Path
 from functools import lru_cache
 
 RULE_LANGUAGES = ("en", "es", "fr")
@@ -25,11 +26,20 @@ _AMBIGUOUS = {"a", "e", "o", "de", "la", "le", "en", "se", "un", "i", "in", "no"
 
 @lru_cache(maxsize=None)
 def _stop_words(lang: str) -> frozenset[str]:
-    try:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-    except ImportError:
+    # Read spaCy's stop-word file as text: importing spacy.lang.fr would build the French
+    # tokenizer exceptions, which takes seconds, just to get a word list.
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
         return frozenset()
-    return frozenset(w for w in module.STOP_WORDS if len(w) > 1 or w not in _AMBIGUOUS)
+    path = Path(list(spec.submodule_search_locations)[0]) / "lang" / lang / "stop_words.py"
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError:
+        return frozenset()
+    words: set[str] = set()
+    for block in re.findall(r'"""(.*?)"""', source, flags=re.S):
+        words.update(block.split())
+    return frozenset(w.lower() for w in words if len(w) > 1 or w not in _AMBIGUOUS)
 
 
 def detect_language(text: str, min_words: int = 6) -> tuple[str, float]:

@@ -6,6 +6,7 @@ One `RuleMatcher` per language holds three spaCy Matchers (exclusions, rules, pe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,9 +14,11 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from .errors import RuleError
-from .nlp import pipeline
-from .patterns import PatternError, compile_pattern, token_predicate
+from .nlp import lemma_table, pipeline
+from .patterns import PatternError, anchor, compile_pattern, token_predicate
 from .ruleset import LANGS, Rule, RuleSet, StageCue
+
+_WORD = re.compile(r"\w+")
 
 # When several stage cues appear in a sentence, the most specific commitment wins.
 STAGE_PRIORITY = ("P3", "P6", "P5", "P4", "P7", "P2", "P1")
@@ -46,16 +49,52 @@ class RuleMatcher:
         self.unless_matcher = Matcher(vocab)
         self.cue_matcher = Matcher(vocab)
         self.requires = {}
+        try:
+            self._compile(rules, exclusions, cues)
+        except PatternError:
+            raise compile_problems(ruleset, [lang])[0] from None
+
+    def _compile(self, rules, exclusions, cues) -> None:
+        self.anchor_norms: set[str] = set()
+        self.anchor_words: set[str] = set()
+        prefixes: list[str] = []
+        self.always = False  # some pattern has no word to pre-filter on
         for rule in rules:
+            for pat in rule.patterns:
+                alternatives = anchor(pat, self.nlp)
+                if alternatives is None:
+                    self.always = True
+                    continue
+                for alt in alternatives:
+                    if alt.attr == "NORM":
+                        self.anchor_norms.add(alt.value)
+                    elif alt.attr == "ORTH":
+                        self.anchor_words.add(alt.value.lower())
+                    else:
+                        prefixes.append(alt.value)
             self.rule_matcher.add(rule.id, [p for pat in rule.patterns for p in compile_pattern(pat, self.nlp)])
             if rule.unless:
                 self.unless_matcher.add(rule.id, [p for pat in rule.unless for p in compile_pattern(pat, self.nlp)])
             if rule.requires_any:
                 self.requires[rule.id] = (rule.requires_window, [token_predicate(s, self.nlp) for s in rule.requires_any])
+        self.anchor_prefixes = tuple(sorted(set(prefixes)))
+        self.lemma_table = lemma_table(self.lang if self.lang in ("en", "es", "fr") else "en")
         for exclusion in exclusions:
             self.exclusion_matcher.add(exclusion.id, [p for pat in exclusion.patterns for p in compile_pattern(pat, self.nlp)])
         for cue in cues:
             self.cue_matcher.add(cue.stage, [p for pat in cue.patterns for p in compile_pattern(pat, self.nlp)])
+
+    def could_match(self, text: str) -> bool:
+        """Cheap test: can any rule match this text?  False means spaCy can be skipped."""
+        if self.always:
+            return True
+        words = set(_WORD.findall(text.lower()))
+        if words & self.anchor_words:
+            return True
+        lemma = self.lemma_table.get
+        if any(lemma(w, w) in self.anchor_norms for w in words):
+            return True
+        return bool(self.anchor_prefixes) and any(w.startswith(self.anchor_prefixes) for w in words)
 
     @cached_property
     def _strings(self):
@@ -66,6 +105,8 @@ class RuleMatcher:
 
     def hits(self, doc: Doc) -> list[RuleHit]:
         """Rule matches that survive exclusions, `unless` and `requires`."""
+        if not len(self.rule_matcher):
+            return []
         matches = self.rule_matcher(doc)
         if not matches:
             return []
@@ -91,14 +132,6 @@ class RuleMatcher:
             hits.append(RuleHit(self.rules[rule_id], sentence, start, end))
         return hits
 
-    def stage_of(self, sentence: Span) -> str | None:
-        """The stage a sentence's own wording points to, if any cue matches."""
-        found = {self._strings[k] for k, _, _ in self.cue_matcher(sentence.as_doc()) } if len(self.cue_matcher) else set()
-        for stage in STAGE_PRIORITY:
-            if stage in found:
-                return stage
-        return None
-
 
 _CACHE: dict[tuple[int, str], RuleMatcher] = {}
 
@@ -110,10 +143,12 @@ def matcher_for(ruleset: RuleSet, lang: str) -> RuleMatcher:
     return _CACHE[key]
 
 
-def compile_problems(ruleset: RuleSet) -> list[RuleError]:
+def compile_problems(ruleset: RuleSet, only: list[str] | None = None) -> list[RuleError]:
     """Every pattern that does not compile, as file:line problems."""
     problems: list[RuleError] = []
     langs = {r.lang for r in ruleset.rules + ruleset.exclusions} | {c.lang for c in ruleset.cues}
+    if only:
+        langs &= set(only)
     for lang in (lang for lang in LANGS if lang in langs):
         nlp = pipeline(lang)
         items: list[Rule | StageCue] = [r for r in ruleset.rules + ruleset.exclusions if r.lang == lang]

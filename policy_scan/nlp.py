@@ -1,57 +1,74 @@
 """spaCy pipelines: blank language + sentencizer + a lower-cased lookup lemma in NORM.
 
-Rules match on ``NORM``, which here holds the lower-cased lookup lemma of each token
+Rules match on ``NORM``, which here holds the lower-cased lookup lemma of each word
 (spacy-lookups-data).  spaCy's own lookup lemmatizer is case-sensitive, so "Workers" at the
 start of a sentence would not become "worker"; looking up the lower-cased form fixes that.
-Everything is offline: blank pipelines and packaged lookup tables, no model downloads.
+The lemma is stored on the vocabulary's lexemes, once per distinct word, so tokens inherit
+it without a Python loop over every token.  Everything is offline: blank pipelines and
+packaged lookup tables, no model downloads.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 
 SUPPORTED = ("en", "es", "fr")
 
 
 @lru_cache(maxsize=None)
-def lemma_table(lang: str):
-    """The packaged lookup table (keyed by string hash), or None for languages without one."""
+def lemma_table(lang: str) -> dict[str, str]:
+    """The packaged lookup table as a plain dict ({} for languages without one)."""
     try:
-        return load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, KeyError, OSError):
-        return None
+        import spacy_lookups_data
+    except ImportError:
+        return {}
+    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
+    if not path.exists():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        raw = json.load(fh)
+    table: dict[str, str] = {}
+    for word, lemma in raw.items():
+        if isinstance(lemma, list):  # the French table lists candidate lemmas
+            if not lemma:
+                continue
+            lemma = lemma[0]
+        table[word] = lemma.lower()
+    return table
 
 
 class LemmaNorm:
-    """Sets ``token.norm_`` to the lower-cased lookup lemma."""
+    """Sets each lexeme's NORM to its lower-cased lookup lemma."""
 
-    def __init__(self, lang: str):
+    def __init__(self, vocab, lang: str):
+        self.vocab = vocab
         self.table = lemma_table(lang)
+        self.done: set[int] = set()
 
     def lemma(self, word: str) -> str:
         low = word.lower()
-        if self.table is None:
-            return low
-        found = self.table.get(low, low)
-        if isinstance(found, list):  # the French table lists candidate lemmas
-            found = found[0] if found else low
-        return found.lower()
+        return self.table.get(low, low)
 
     def __call__(self, doc: Doc) -> Doc:
-        lemma = self.lemma
-        for token in doc:
-            token.norm_ = lemma(token.text)
+        done, vocab, lemma = self.done, self.vocab, self.lemma
+        for orth in set(doc.to_array(ORTH).tolist()) - done:
+            lex = vocab[orth]
+            lex.norm_ = lemma(lex.orth_)
+            done.add(orth)
         return doc
 
 
 @Language.factory("lemma_norm", default_config={"lang": "en"})
 def make_lemma_norm(nlp: Language, name: str, lang: str) -> LemmaNorm:
-    return LemmaNorm(lang)
+    return LemmaNorm(nlp.vocab, lang)
 
 
 @lru_cache(maxsize=None)

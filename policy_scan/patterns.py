@@ -123,3 +123,25 @@ def token_predicate(spec: str, nlp: Language) -> Callable[[Token], bool]:
         return token.norm_ in norms or token.text in orths or (bool(prefixes) and token.lower_.startswith(prefixes))
 
     return matches
+
+
+_WORDLIKE = re.compile(r"^\w+$")
+
+
+def anchor(pattern: str, nlp: Language) -> list[Alternative] | None:
+    """The alternatives of one required, word-like position of a pattern.
+
+    A text can match the pattern only if one of its plain words matches one of these, which
+    lets the matcher skip most passages without running spaCy on them.  None when no
+    position qualifies (the pattern is then tried on every passage).
+    """
+    best = None
+    for position in parse(pattern, nlp):
+        if isinstance(position, str):
+            continue
+        if not all(_WORDLIKE.match(a.value) for a in position):
+            continue
+        weight = min(len(a.value) for a in position)
+        if best is None or weight > best[0]:
+            best = (weight, position)
+    return best[1] if best else None

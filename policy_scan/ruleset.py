@@ -282,8 +282,13 @@ def rule_files(rules_dir: Path) -> list[Path]:
     return sorted(p for lang in LANGS for p in (rules_dir / lang).glob("*.yaml"))
 
 
-def load_ruleset(rules_dir: str | Path | None = None, strict: bool = True) -> tuple[RuleSet, list[RuleError]]:
-    """Load and validate every rule file; with strict, raise the first problem found."""
+def load_ruleset(rules_dir: str | Path | None = None, strict: bool = True,
+                 check_patterns: bool = True) -> tuple[RuleSet, list[RuleError]]:
+    """Load and validate every rule file; with strict, raise the first problem found.
+
+    check_patterns compiles every pattern of every language, which loads all three spaCy
+    languages (seconds); a scan skips it and compiles only its document's language.
+    """
     rules_dir = Path(rules_dir) if rules_dir else default_rules_dir()
     problems = _Problems()
     taxonomy_path = rules_dir / "taxonomy.yaml"
@@ -312,8 +317,9 @@ def load_ruleset(rules_dir: str | Path | None = None, strict: bool = True) -> tu
             problems.add(rule.file, rule.line, f"duplicate id '{rule.id}' (first at {seen[rule.id].file}:{seen[rule.id].line})")
         seen[rule.id] = rule
     ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16])
-    from .matcher import compile_problems  # pattern syntax needs the language pipelines
-    problems.errors += compile_problems(ruleset)
+    if check_patterns:
+        from .matcher import compile_problems  # pattern syntax needs the language pipelines
+        problems.errors += compile_problems(ruleset)
     if strict and problems.errors:
         raise problems.errors[0]
     return ruleset, problems.errors

@@ -47,7 +47,7 @@ _RULESETS: dict[str | None, RuleSet] = {}
 
 def get_ruleset(rules_dir: str | None) -> RuleSet:
     if rules_dir not in _RULESETS:
-        _RULESETS[rules_dir], _ = load_ruleset(rules_dir, strict=True)
+        _RULESETS[rules_dir], _ = load_ruleset(rules_dir, strict=True, check_patterns=False)
     return _RULESETS[rules_dir]
 
 

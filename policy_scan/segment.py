@@ -21,7 +21,8 @@ _END = re.compile(r"[.!?;:…)\"”]$")
 _HYPHENS = ("-", "\u00ad", "\x02", "\u2010")
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\u2019": "'", "\u2018": "'", "\x02": "-", "\u00a0": " "})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\uffff]")
+_JOINED_HYPHEN = "\ufffe"  # pdfium's mark where it already joined a word hyphenated across lines
 PASSAGE_SEPARATOR = "\n\n"
 
 
@@ -42,6 +43,7 @@ class Segmentation:
 
 
 def normalise(text: str) -> str:
+    text = text.replace(_JOINED_HYPHEN, "")
     return " ".join(_CONTROL.sub(" ", text.translate(_LIGATURES)).split())
 
 

@@ -89,19 +89,27 @@ def read_page_lines(page: pdfium.PdfPage, height: float) -> list[Line]:
         textpage.close()
 
 
+def _bookmark_fields(item) -> tuple[str, int | None]:
+    """Title and 0-based page of a bookmark (pypdfium2 5.x objects, or 4.x named tuples)."""
+    if hasattr(item, "get_title"):
+        dest = item.get_dest()
+        index = dest.get_index() if dest is not None else None
+        return item.get_title() or "", index
+    return item.title or "", item.page_index
+
+
 def read_bookmarks(pdf: pdfium.PdfDocument) -> list[OutlineEntry]:
+    """The outline, depth-limited and capped, so cyclic or huge outlines stay bounded."""
     entries: list[OutlineEntry] = []
     try:
         for item in pdf.get_toc(max_depth=8):
             if len(entries) >= _MAX_BOOKMARKS:
                 break
-            title = " ".join((item.title or "").split())
-            if not title or item.page_index is None:
+            title, index = _bookmark_fields(item)
+            title = " ".join(title.split())
+            if not title or index is None or index < 0:
                 continue
-            top = 0.0
-            pos = getattr(item, "view_pos", None)
-            entries.append(OutlineEntry(title, item.level + 1, item.page_index + 1, top))
-            del pos
+            entries.append(OutlineEntry(title, item.level + 1, index + 1, 0.0))
     except Exception:  # a broken outline never stops extraction of the text itself
         return entries
     return entries
