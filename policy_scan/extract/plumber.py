@@ -19,6 +19,41 @@ def _is_bold(fontname: str) -> bool:
     return "bold" in name or "black" in name or "heavy" in name
 
 
+def _lines_from_words(words: list[dict]) -> list[Line]:
+    """Group words into lines by baseline, splitting where a wide gap marks a column gutter.
+
+    pdfplumber's own text lines join words at the same height across columns; a gap wider
+    than twice the type size is never a space between words, so it ends the line there.
+    """
+    rows: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if rows and abs(rows[-1][0]["top"] - word["top"]) <= 2:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    lines: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda w: w["x0"])
+        segment: list[dict] = []
+        for word in row:
+            if segment and word["x0"] - segment[-1]["x1"] > 2 * float(word.get("size", 10)):
+                lines.append(_line(segment))
+                segment = []
+            segment.append(word)
+        if segment:
+            lines.append(_line(segment))
+    return lines
+
+
+def _line(words: list[dict]) -> Line:
+    text = " ".join(w["text"] for w in words)
+    box = (round(min(w["x0"] for w in words), 1), round(min(w["top"] for w in words), 1),
+           round(max(w["x1"] for w in words), 1), round(max(w["bottom"] for w in words), 1))
+    size = round(float(words[0].get("size", 0.0)) * 2) / 2
+    bold = _is_bold(str(words[0].get("fontname", ""))) and _is_bold(str(words[-1].get("fontname", "")))
+    return Line(text, box, size, bold)
+
+
 def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | None = None) -> Document:
     pdf_for_outline = open_pdf(path, password)  # also gives the same errors as pdfium
     try:
@@ -34,16 +69,7 @@ def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | 
         for index, page in enumerate(pdf.pages):
             if max_pages is not None and index >= max_pages:
                 break
-            lines: list[Line] = []
-            for row in page.extract_text_lines(return_chars=True, strip=True):
-                text = " ".join(row["text"].split())
-                if not text:
-                    continue
-                chars = row.get("chars") or [{}]
-                size = round(float(chars[0].get("size", 0.0)) * 2) / 2
-                bold = _is_bold(str(chars[0].get("fontname", "")))
-                box = (round(row["x0"], 1), round(row["top"], 1), round(row["x1"], 1), round(row["bottom"], 1))
-                lines.append(Line(text, box, size, bold))
+            lines = _lines_from_words(page.extract_words(extra_attrs=["size", "fontname"]))
             pages.append(Page(index + 1, round(float(page.width), 1), round(float(page.height), 1),
                               lines, has_text_layer=bool(lines)))
     return Document(path, "", "pdfplumber", pages, bookmarks)

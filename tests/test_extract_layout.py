@@ -1,0 +1,101 @@
+"""Extraction and layout on generated PDFs: what a reader skips and the order a reader reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy_scan.errors import InputError
+from policy_scan.extract import extract
+from policy_scan.segment import segment
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_running_headers_and_page_numbers_are_dropped(pdf_dir, engine):
+    seg = segment(extract(pdf_dir / "running.pdf", engine=engine))
+    assert "Sector Strategy" not in seg.text
+    assert "- 2 -" not in seg.text
+    assert [p.text.split(".")[0] for p in seg.passages if "ministry" in p.text] == [
+        "Roads come first", "Hospitals follow", "Schools are next", "Water closes the list"]
+    migrant = [p for p in seg.passages if p.text.startswith("Migrant workers")]
+    assert [p.page for p in migrant] == [3]
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_two_columns_are_read_column_by_column(pdf_dir, engine):
+    seg = segment(extract(pdf_dir / "columns.pdf", engine=engine))
+    text = seg.text
+    order = [text.index(mark) for mark in ("LEFT-ONE", "LEFT-END", "RIGHT-ONE", "RIGHT-END")]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_hyphenation_across_lines_is_joined(pdf_dir, engine):
+    seg = segment(extract(pdf_dir / "hyphen.pdf", engine=engine))
+    assert "reintegration of returning migrant workers" in seg.text
+    assert "reinte-" not in seg.text
+
+
+def test_bookmarks_give_chapter_paths(pdf_dir):
+    seg = segment(extract(pdf_dir / "bookmarks.pdf"))
+    by_start = {p.text.split()[0]: p.chapter for p in seg.passages}
+    assert by_start["District"] == ["Chapter 1. Health"]
+    assert by_start["Recruitment"] == ["Chapter 2. Labour and employment"]
+    assert [e.title for e in seg.outline] == ["Chapter 1. Health", "Chapter 2. Labour and employment"]
+
+
+def test_headings_without_bookmarks_come_from_type_size(pdf_dir):
+    seg = segment(extract(pdf_dir / "headings.pdf"))
+    chapters = {p.text.split()[0]: p.chapter for p in seg.passages}
+    assert chapters["Pensions"] == ["1. Social protection"]
+    assert chapters["Remittances"] == ["2. Migration and development"]
+    assert all(not p.text.startswith(("1. Social", "2. Migration")) for p in seg.passages)
+
+
+def test_page_without_text_layer_is_flagged(pdf_dir):
+    doc = extract(pdf_dir / "image_only.pdf")
+    assert [p.has_text_layer for p in doc.pages] == [False]
+    assert segment(doc).passages == []
+
+
+def test_passage_positions_point_back_to_the_page(example_plan):
+    seg = segment(extract(example_plan))
+    passage = next(p for p in seg.passages if "fish migration" in p.text)
+    start = passage.text.index("fish migration")
+    page, boxes = passage.locate(start, start + len("fish migration"))
+    assert page == 6 and boxes
+    x0, top, x1, bottom = boxes[0]
+    assert 0 < x0 < x1 < 600 and 0 < top < bottom < 842
+    # offsets into the document text agree with the passage text
+    assert seg.text[passage.offset:passage.offset + len(passage.text)] == passage.text
+
+
+def test_table_of_contents_is_not_evidence(example_plan):
+    seg = segment(extract(example_plan))
+    assert 2 in seg.toc_pages
+    assert "....." not in seg.text
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("encrypted", "encrypted PDF: a password is required"),
+    ("truncated", "corrupt or truncated PDF"),
+    ("corrupt", "corrupt or truncated PDF"),
+    ("not_a_pdf", "not a PDF"),
+    ("empty", "empty file"),
+])
+def test_bad_input_raises_one_clear_error(pdf_dir, name, problem):
+    with pytest.raises(InputError) as info:
+        extract(pdf_dir / f"{name}.pdf")
+    assert str(info.value).startswith(str(pdf_dir / f"{name}.pdf") + ": ")
+    assert problem in str(info.value)
+
+
+def test_encrypted_pdf_opens_with_its_password(pdf_dir):
+    seg = segment(extract(pdf_dir / "encrypted.pdf", password="secret"))
+    assert "reintegration support" in seg.text
+    with pytest.raises(InputError, match="password given is wrong"):
+        extract(pdf_dir / "encrypted.pdf", password="nope")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        extract(tmp_path / "absent.pdf")
