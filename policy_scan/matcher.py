@@ -101,6 +101,8 @@ class RuleMatcher:
         return self.nlp.vocab.strings
 
     def vetoes(self, doc: Doc) -> list[tuple[str, int, int]]:
+        if not len(self.exclusion_matcher):
+            return []
         return [(self._strings[k], s, e) for k, s, e in self.exclusion_matcher(doc)]
 
     def hits(self, doc: Doc) -> list[RuleHit]:

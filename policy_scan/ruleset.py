@@ -69,6 +69,7 @@ class Rule:
     no_match_examples: list[str] = field(default_factory=list)
     file: str = ""
     line: int = 0
+    example_lines: dict[str, int] = field(default_factory=dict)  # example text -> its line
 
 
 @dataclass
@@ -246,8 +247,14 @@ def _parse_rule(item, path: Path, file_theme: str | None, lang: str, taxonomy: T
     no_match = _str_list(examples.get("no_match"), path, eline, "examples.no_match", problems)
     if not match:
         problems.add(path, eline, f"{rule_id}: at least one 'match' example is required")
+    example_lines = {}
+    for key in ("match", "no_match"):
+        items = examples.get(key)
+        for text, item_line in zip(items or [], getattr(items, "item_lines", [])):
+            if isinstance(text, str):
+                example_lines[text] = item_line
     return Rule(rule_id, str(item.get("name", "")), str(item.get("message", "")).strip(), lang, themes, patterns,
-                stage, window, requires_any, unless, match, no_match, str(path), line)
+                stage, window, requires_any, unless, match, no_match, str(path), line, example_lines)
 
 
 def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple[list[Rule], list[Rule]]:

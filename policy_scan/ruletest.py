@@ -43,7 +43,7 @@ def test_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
                     if expected:
                         names = sorted({v for v, _, _ in matcher.vetoes(nlp(text))})
                         vetoed = f" (vetoed by {', '.join(names)})" if names else ""
-                    failures.append(ExampleFailure(rule.file, rule.line, rule.id, f"{why}{vetoed}: \"{_short(text)}\""))
+                    failures.append(ExampleFailure(rule.file, rule.example_lines.get(text, rule.line), rule.id, f"{why}{vetoed}: \"{_short(text)}\""))
         for exclusion in (e for e in ruleset.exclusions if e.lang == lang):
             for text in exclusion.match_examples:
                 checked += 1
@@ -51,15 +51,15 @@ def test_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
                 fired = any(v == exclusion.id for v, _, _ in matcher.vetoes(doc))
                 left = matcher.hits(doc)
                 if not fired:
-                    failures.append(ExampleFailure(exclusion.file, exclusion.line, exclusion.id,
+                    failures.append(ExampleFailure(exclusion.file, exclusion.example_lines.get(text, exclusion.line), exclusion.id,
                                                    f"expected the exclusion to fire: \"{_short(text)}\""))
                 elif left:
                     ids = ", ".join(sorted({h.rule.id for h in left}))
-                    failures.append(ExampleFailure(exclusion.file, exclusion.line, exclusion.id,
+                    failures.append(ExampleFailure(exclusion.file, exclusion.example_lines.get(text, exclusion.line), exclusion.id,
                                                    f"rules still match ({ids}): \"{_short(text)}\""))
             for text in exclusion.no_match_examples:
                 checked += 1
                 if any(v == exclusion.id for v, _, _ in matcher.vetoes(nlp(text))):
-                    failures.append(ExampleFailure(exclusion.file, exclusion.line, exclusion.id,
+                    failures.append(ExampleFailure(exclusion.file, exclusion.example_lines.get(text, exclusion.line), exclusion.id,
                                                    f"expected the exclusion not to fire: \"{_short(text)}\""))
     return checked, failures
