@@ -179,5 +179,136 @@ def extract(file, engine, password, sentences, fmt, output):
     write_output(text, output)
 
 
+@main.command()
+@click.argument("corpus", required=False, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Model file to write (default: the bundled model).")
+@expected_errors
+def train(corpus, output):
+    """Train the classifier on labelled passages (default: corpus/passages)."""
+    from .classify import default_model_path, save
+    from .classify import train as run_train
+    from .corpus import load_corpus
+    items = load_corpus(corpus)
+    model, report = run_train(items)
+    target = output or str(default_model_path())
+    save(model, target)
+    langs = ", ".join(f"{k} {v}" for k, v in sorted(report.per_lang.items()))
+    click.echo(f"trained on {report.passages} passages ({report.relevant} relevant; {langs}) -> {target} "
+               f"[{model.identity}]")
+
+
+@main.command()
+@click.argument("labelled", required=False, type=click.Path())
+@click.option("--method", type=click.Choice(["hybrid", "classifier", "rules", "keywords", "all"]), default="all",
+              show_default=True, help="What to score: the scan's hybrid, each part alone, or the keyword baseline.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
+@click.option("--pdfs", "pdf_dir", type=click.Path(file_okay=False),
+              help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).")
+@click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@expected_errors
+def evaluate(labelled, method, model_path, pdf_dir, cv, threshold, fmt):
+    """Precision, recall and F1 (with counts) on a labelled JSON Lines set."""
+    import json
+    from pathlib import Path
+
+    from . import evaluate as ev
+    from .corpus import load_corpus
+    results: dict[str, ev.Scores] = {}
+    notes: list[str] = []
+    if cv:
+        items = load_corpus(labelled)
+        results[f"classifier, {cv}-fold cross-validation"] = ev.cross_validate(items, cv)
+    else:
+        if not labelled:
+            raise PolicyScanError("evaluate", "give a labelled JSON Lines file (or --cv K for the corpus)")
+        path = Path(labelled)
+        if not path.exists():
+            raise PolicyScanError(labelled, "no such file")
+        if ev.is_reference_file(path):
+            shared = Path(pdf_dir) if pdf_dir else Path("..") / "shared" / "pdfs"
+            resolved = ev.resolve_references(path, shared)
+            items = resolved.items
+            if resolved.missing_docs:
+                notes.append(f"skipped {len(resolved.missing_docs)} document(s) not found in {shared}")
+            if resolved.mismatched:
+                notes.append(f"{resolved.mismatched} reference(s) no longer match the extracted text")
+            if not items:
+                click.echo(f"policy-scan: no referenced sentences could be read (PDFs in {shared}?); nothing to score",
+                           err=True)
+                return
+        else:
+            items = load_corpus(path)
+        from .classify import load_default_classifier
+        model = None
+        if method in ("hybrid", "classifier", "all"):
+            model = load_default_classifier(model_path)
+            if model is None:
+                raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
+        methods = ["hybrid", "rules", "classifier", "keywords"] if method == "all" else [method]
+        ruleset = None
+        if "rules" in methods or "hybrid" in methods:
+            from .ruleset import load_ruleset
+            ruleset, _ = load_ruleset(strict=True, check_patterns=False)
+        for m in methods:
+            if m == "keywords":
+                preds = ev.keyword_predict(items)
+            elif m == "classifier":
+                preds = ev.classifier_predict(model, items, threshold)
+            elif m == "rules":
+                preds = ev.rules_predict(ruleset, items)
+            else:
+                preds = ev.rules_predict(ruleset, items, model, threshold)
+            results[m] = ev.score(items, preds)
+    if fmt == "json":
+        click.echo(json.dumps({k: v.as_dict() for k, v in results.items()} | {"notes": notes}, indent=2))
+    else:
+        click.echo("\n\n".join(ev.format_scores(k, v) for k, v in results.items()))
+        for note in notes:
+            click.echo(f"note: {note}")
+
+
+@main.command()
+@click.argument("source", required=False, default="-", type=click.Path(allow_dash=True))
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
+@expected_errors
+def classify(source, model_path, threshold, output):
+    """Score JSON Lines passages: adds relevant, score, themes, stage (extra fields kept)."""
+    import json
+
+    from .classify import load_default_classifier
+    model = load_default_classifier(model_path)
+    if model is None:
+        raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
+    name = "<stdin>" if source == "-" else source
+    try:
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
+    except OSError as exc:
+        raise PolicyScanError(source, f"cannot read ({exc.strerror})") from None
+    records = []
+    with stream:
+        for number, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise PolicyScanError(name, f"invalid JSON ({exc.msg})", number) from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise PolicyScanError(name, "each line needs a \"text\" string", number)
+            records.append(record)
+    preds = model.predict([r["text"] for r in records])
+    lines = []
+    for record, p in zip(records, preds):
+        relevant = p["score"] >= threshold
+        record.update({"relevant": relevant, "score": round(p["score"], 4), "themes": p["themes"] if relevant else [],
+                       "stage": p["stage"] if relevant else None})
+        lines.append(json.dumps(record, ensure_ascii=False))
+    write_output("".join(line + "\n" for line in lines), output)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

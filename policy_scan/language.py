@@ -64,3 +64,8 @@ def detect_language(text: str, min_words: int = 6) -> tuple[str, float]:
 
 def language_name(code: str) -> str:
     return NAMES.get(code, code)
+
+
+def stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words for a language, accents kept, lower-cased."""
+    return _stop_words(lang)

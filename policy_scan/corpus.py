@@ -1,0 +1,93 @@
+"""Labelled passages: loading and checking the JSON Lines files under corpus/."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+
+_THEME = re.compile(r"^T(1[0-6]|[1-9])$")
+_STAGE = re.compile(r"^P[1-7]$")
+
+
+@dataclass
+class Labelled:
+    text: str
+    lang: str
+    relevant: bool
+    themes: list[str]
+    stage: str | None
+    source: str = ""
+    id: str = ""
+    false_friend: bool = False
+
+
+def default_corpus_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "corpus" / "passages"
+
+
+def corpus_files(path: str | Path) -> list[Path]:
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.jsonl"))
+        if not files:
+            raise CorpusError(str(path), "no .jsonl files in this folder")
+        return files
+    if not path.exists():
+        raise CorpusError(str(path), "no such file or folder")
+    return [path]
+
+
+def check_labels(record: dict, where: str, line: int) -> None:
+    relevant = record.get("relevant")
+    if not isinstance(relevant, bool):
+        raise CorpusError(where, "'relevant' must be true or false", line)
+    themes = record.get("themes", [])
+    if not isinstance(themes, list) or any(not isinstance(t, str) or not _THEME.match(t) for t in themes):
+        raise CorpusError(where, f"'themes' must be a list of theme ids T1..T16, got {themes!r}", line)
+    stage = record.get("stage")
+    if stage is not None and (not isinstance(stage, str) or not _STAGE.match(stage)):
+        raise CorpusError(where, f"'stage' must be P1..P7 or null, got {stage!r}", line)
+    if relevant and not themes:
+        raise CorpusError(where, "a relevant passage needs at least one theme", line)
+    if not relevant and (themes or stage):
+        raise CorpusError(where, "a passage that is not relevant has no themes and no stage", line)
+
+
+def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    records = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise CorpusError(str(path), "not UTF-8 text") from None
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise CorpusError(str(path), f"invalid JSON ({exc.msg})", number) from None
+        if not isinstance(record, dict):
+            raise CorpusError(str(path), "each line must be a JSON object", number)
+        records.append((number, record))
+    return records
+
+
+def load_corpus(path: str | Path | None = None) -> list[Labelled]:
+    """Every labelled passage in a file or folder, checked; errors name file and line."""
+    items: list[Labelled] = []
+    for file in corpus_files(path or default_corpus_dir()):
+        for number, record in read_jsonl(file):
+            text = record.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise CorpusError(str(file), "'text' must be a non-empty string", number)
+            check_labels(record, str(file), number)
+            items.append(Labelled(text, str(record.get("lang", "en")), record["relevant"], list(record.get("themes", [])),
+                                  record.get("stage"), str(record.get("source", "")), str(record.get("id", "")),
+                                  bool(record.get("false_friend", False))))
+    if not items:
+        raise CorpusError(str(path), "no labelled passages")
+    return items

@@ -1,0 +1,259 @@
+"""Quality figures: precision, recall and F1 for relevance, themes and stage.
+
+The same code scores any labelled set: the authored corpus (optionally cross-validated) or
+real sentences referenced by document, page and character offsets, which are read from the
+PDFs in place so that no document text is copied into the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import Labelled, check_labels, read_jsonl
+from .errors import CorpusError
+
+THEMES = [f"T{i}" for i in range(1, 17)]
+# The plain keyword baseline the README compares against (issue #3).
+KEYWORDS = ("migra", "emigra", "inmigra", "immigra", "refugee", "refugi", "réfugi", "displace", "desplaz",
+            "déplac", "remittance", "remesa", "diaspora", "diáspora", "traffick", "asylum", "asilo", "asile",
+            "returnee", "retornad", "transferts de fonds")
+
+
+@dataclass
+class Prediction:
+    relevant: bool
+    themes: list[str]
+    stage: str | None
+    score: float = 0.0
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn, "support": self.tp + self.fn}
+
+
+@dataclass
+class Scores:
+    n: int
+    relevance: Counts
+    themes: dict[str, Counts]
+    theme_micro: Counts
+    stage_correct: int
+    stage_total: int
+    false_friends: int
+    false_friends_flagged: int
+    per_lang: dict[str, Counts] = field(default_factory=dict)
+    stage_confusion: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {
+            "n": self.n, "relevance": self.relevance.as_dict(),
+            "relevance_by_language": {k: v.as_dict() for k, v in sorted(self.per_lang.items())},
+            "themes_micro": self.theme_micro.as_dict(),
+            "themes": {t: c.as_dict() for t, c in self.themes.items() if c.tp + c.fn + c.fp},
+            "stage_accuracy": round(self.stage_correct / self.stage_total, 3) if self.stage_total else None,
+            "stage_support": self.stage_total,
+            "false_friends": self.false_friends, "false_friends_flagged": self.false_friends_flagged,
+        }
+
+
+def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
+    relevance = Counts()
+    per_lang: dict[str, Counts] = defaultdict(Counts)
+    themes = {t: Counts() for t in THEMES}
+    stage_correct = stage_total = 0
+    ff = ff_flagged = 0
+    confusion: Counter = Counter()
+    for gold, pred in zip(items, preds):
+        for counts in (relevance, per_lang[gold.lang]):
+            if gold.relevant and pred.relevant:
+                counts.tp += 1
+            elif pred.relevant:
+                counts.fp += 1
+            elif gold.relevant:
+                counts.fn += 1
+            else:
+                counts.tn += 1
+        # Themes are scored over every sentence: a theme on an irrelevant sentence is a
+        # false positive, a missed relevant sentence loses its themes.
+        got = set(pred.themes) if pred.relevant else set()
+        for t in THEMES:
+            if t in gold.themes and t in got:
+                themes[t].tp += 1
+            elif t in got:
+                themes[t].fp += 1
+            elif t in gold.themes:
+                themes[t].fn += 1
+        if gold.relevant and pred.relevant and gold.stage:
+            stage_total += 1
+            stage_correct += int(pred.stage == gold.stage)
+            confusion[(gold.stage, pred.stage)] += 1
+        if gold.false_friend:
+            ff += 1
+            ff_flagged += int(pred.relevant)
+    micro = Counts(sum(c.tp for c in themes.values()), sum(c.fp for c in themes.values()),
+                   sum(c.fn for c in themes.values()))
+    return Scores(len(items), relevance, themes, micro, stage_correct, stage_total, ff, ff_flagged,
+                  dict(per_lang), confusion)
+
+
+# -- predictors ------------------------------------------------------------------------------
+def keyword_predict(items: list[Labelled]) -> list[Prediction]:
+    """The baseline: a sentence is relevant if it contains one of the keyword stems."""
+    out = []
+    for item in items:
+        low = item.text.lower()
+        out.append(Prediction(any(k in low for k in KEYWORDS), [], None))
+    return out
+
+
+def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> list[Prediction]:
+    preds = model.predict([i.text for i in items])
+    return [Prediction(p["score"] >= threshold, p["themes"], p["stage"], p["score"]) for p in preds]
+
+
+def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float = 0.5) -> list[Prediction]:
+    """Rules alone, or the hybrid used by `scan` when a model is given."""
+    from .detect import _stage
+    from .matcher import matcher_for
+    from .nlp import pipeline
+    from .language import RULE_LANGUAGES
+
+    scored = model.predict([i.text for i in items]) if model is not None else [None] * len(items)
+    out = []
+    for item, p in zip(items, scored):
+        lang = item.lang if item.lang in RULE_LANGUAGES else "en"
+        matcher = matcher_for(ruleset, lang)
+        doc = pipeline(lang)(item.text)
+        hits = matcher.hits(doc)
+        if hits:
+            themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
+            cues = {matcher.nlp.vocab.strings[k] for k, _, _ in matcher.cue_matcher(doc)}
+            out.append(Prediction(True, themes, _stage(hits, cues), max(0.8, p["score"] if p else 0.0)))
+        elif p is not None and p["score"] >= threshold:
+            out.append(Prediction(True, p["themes"], p["stage"], p["score"]))
+        else:
+            out.append(Prediction(False, [], None, p["score"] if p else 0.0))
+    return out
+
+
+# -- real sentences by reference ---------------------------------------------------------------
+@dataclass
+class Resolved:
+    items: list[Labelled]
+    missing_docs: list[str]
+    mismatched: int
+
+
+def sentence_sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def resolve_references(path: Path, pdf_dir: Path) -> Resolved:
+    """Read each referenced sentence from its PDF; records carry offsets and a hash, no text."""
+    from .extract import extract
+    from .nlp import pipeline
+    from .scan import document_language
+    from .segment import segment
+
+    records = read_jsonl(path)
+    by_doc: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    for number, record in records:
+        for key in ("doc", "char_start", "char_end", "sha1"):
+            if key not in record:
+                raise CorpusError(str(path), f"reference needs '{key}'", number)
+        check_labels(record, str(path), number)
+        by_doc[record["doc"]].append((number, record))
+    items: list[Labelled] = []
+    missing: list[str] = []
+    mismatched = 0
+    for doc_name, refs in by_doc.items():
+        pdf = pdf_dir / doc_name
+        if not pdf.exists():
+            missing.append(doc_name)
+            continue
+        seg = segment(extract(pdf))
+        text = seg.text
+        sentences = None
+        for number, record in refs:
+            sentence = text[record["char_start"]:record["char_end"]]
+            if sentence_sha1(sentence) != record["sha1"]:
+                # Extraction changed since labelling: find the sentence by its hash instead.
+                if sentences is None:
+                    nlp = pipeline(document_language(seg))
+                    sentences = {sentence_sha1(s.text): s.text for d in nlp.pipe(p.text for p in seg.passages)
+                                 for s in d.sents}
+                sentence = sentences.get(record["sha1"])
+                if sentence is None:
+                    mismatched += 1
+                    continue
+            items.append(Labelled(sentence, record.get("lang", "en"), record["relevant"], record.get("themes", []),
+                                  record.get("stage"), f"{doc_name}:p{record.get('page')}",
+                                  f"{doc_name}@{record['char_start']}", bool(record.get("false_friend", False))))
+    return Resolved(items, missing, mismatched)
+
+
+def is_reference_file(path: Path) -> bool:
+    records = read_jsonl(path)
+    return bool(records) and "text" not in records[0][1] and "doc" in records[0][1]
+
+
+def cross_validate(items: list[Labelled], k: int = 5, seed: int = 0) -> Scores:
+    """Stratified k-fold on relevance; each fold trains a fresh model on the others."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from .classify import train
+    labels = [f"{int(i.relevant)}{i.lang}" for i in items]
+    preds: list[Prediction | None] = [None] * len(items)
+    for train_idx, test_idx in StratifiedKFold(k, shuffle=True, random_state=seed).split(items, labels):
+        model, _ = train([items[i] for i in train_idx])
+        fold = classifier_predict(model, [items[i] for i in test_idx])
+        for i, p in zip(test_idx, fold):
+            preds[i] = p
+    return score(items, preds)  # type: ignore[arg-type]
+
+
+def format_scores(title: str, s: Scores) -> str:
+    r = s.relevance
+    lines = [f"{title}: {s.n} sentences",
+             f"  relevance   P {r.precision:.3f}  R {r.recall:.3f}  F1 {r.f1:.3f}   (tp {r.tp}, fp {r.fp}, fn {r.fn}, tn {r.tn})"]
+    for lang, c in sorted(s.per_lang.items()):
+        lines.append(f"    {lang:<9} P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}   (tp {c.tp}, fp {c.fp}, fn {c.fn}, tn {c.tn})")
+    m = s.theme_micro
+    if m.tp + m.fp + m.fn:
+        lines.append(f"  themes      micro P {m.precision:.3f}  R {m.recall:.3f}  F1 {m.f1:.3f}   (tp {m.tp}, fp {m.fp}, fn {m.fn})")
+        for t, c in s.themes.items():
+            if c.tp + c.fn + c.fp:
+                lines.append(f"    {t:<9} P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}   (support {c.tp + c.fn}, fp {c.fp})")
+    if s.stage_total:
+        lines.append(f"  stage       accuracy {s.stage_correct / s.stage_total:.3f} on {s.stage_total} true positives")
+        top = s.stage_confusion.most_common()
+        wrong = [f"{g}->{p} {n}" for (g, p), n in top if g != p][:6]
+        if wrong:
+            lines.append(f"    most confused: {', '.join(wrong)}")
+    if s.false_friends:
+        lines.append(f"  false friends flagged: {s.false_friends_flagged} of {s.false_friends}")
+    return "\n".join(lines)
