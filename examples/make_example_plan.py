@@ -73,6 +73,8 @@ CHAPTERS = [
         "Indicator 6.2: Recruitment cost borne by migrant workers as a share of monthly income earned abroad "
         "(baseline 2024: 2.8 months; target 2030: 1 month).",
         "Indicator 6.3: Number of returnees assisted by the reintegration service each year (target: 15,000).",
+        "Indicator 6.4: Number of identified victims of trafficking in persons referred to protection services "
+        "(baseline 2024: 140; target 2030: all identified victims).",
         "The plan allocates 38 million dollars over five years to the migration programme, including the "
         "reintegration service, the pre-departure training centres and the national migration data system.",
     ]),

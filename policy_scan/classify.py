@@ -103,25 +103,23 @@ class SentenceModel:
         return out
 
     def _terms(self, row, k: int = 5) -> list[str]:
-        """The features that pushed this text most towards 'relevant' (word features first)."""
-        idx = row.indices
-        if not len(idx):
+        """The word features that pushed this text most towards 'relevant'."""
+        n_words = len(self._names)
+        idx = [(j, v) for j, v in zip(row.indices, row.data) if j < n_words]  # words come first in the union
+        if not idx:
             return []
-        contrib = row.data * self._coef[idx]
-        order = np.argsort(-contrib)
+        scored = sorted(((-(v * self._coef[j]), str(self._names[j])) for j, v in idx))
         terms = []
-        for j in order:
-            if contrib[j] <= 0:
+        for neg, term in scored:
+            if neg >= 0:
                 break
-            if idx[j] < len(self._names):  # word features come first in the union
-                term = str(self._names[idx[j]])
-                if not all(w in self._common for w in term.split()):
-                    terms.append(term)
+            if not all(w in self._common for w in term.split()):
+                terms.append(term)
             if len(terms) == k:
                 break
         return terms
 
-    def score_sentences(self, texts: list[str], lang: str) -> list[tuple[float, list[str], str | None, list[str]]]:
+    def score_sentences(self, texts: list[str], lang: str | None = None) -> list[tuple[float, list[str], str | None, list[str]]]:
         return [(p["score"], p["themes"], p["stage"], p["terms"]) for p in self.predict(texts)]
 
 
@@ -154,8 +152,7 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
     parts = {"features": features, "relevance": relevance, "themes": themes, "stage": stage,
              "triggers": [], "meta": {"format": MODEL_FORMAT, "identity": f"corpus-{digest.hexdigest()[:12]}",
                                       "passages": len(items), "seed": seed}}
-    model = SentenceModel(parts)
-    parts["triggers"] = trigger_words(model)
+    parts["triggers"] = trigger_words(items)
     model = SentenceModel(parts)
     per_lang: dict[str, int] = {}
     for i in items:
@@ -163,21 +160,27 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
     return model, TrainReport(len(items), int(y_rel.sum()), per_lang)
 
 
-def trigger_words(model: SentenceModel, limit: int = 400) -> list[str]:
-    """Content words with the strongest positive weight: a passage with none is skipped.
+def trigger_words(items, min_count: int = 5, min_ratio: float = 8.0) -> list[str]:
+    """Words far more frequent in relevant passages than in the others.
 
-    Function words and numbers are left out: they occur everywhere and would make every
-    passage a candidate.
+    A passage with none of them is not shown to the classifier at scan time: this keeps a
+    268-page plan to a few hundred candidate sentences.  Function words and numbers never
+    qualify.
     """
+    from collections import Counter
+
     from .language import stop_words
     common = stop_words("en") | stop_words("es") | stop_words("fr")
-    names = model._names
-    coef = model._coef
-    words = [(coef[j], str(names[j])) for j in range(len(names))
-             if " " not in names[j] and coef[j] > 0 and names[j] not in common and not names[j].isdigit()
-             and len(names[j]) > 2]
-    words.sort(reverse=True)
-    return sorted(w for _, w in words[:limit])
+    pos: Counter[str] = Counter()
+    neg: Counter[str] = Counter()
+    for item in items:
+        (pos if item.relevant else neg).update(set(_WORD.findall(fold(item.text))))
+    n_pos = max(1, sum(1 for i in items if i.relevant))
+    n_neg = max(1, len(items) - n_pos)
+    words = [w for w, c in pos.items()
+             if c >= min_count and w not in common and not w.isdigit() and len(w) > 2
+             and (c / n_pos) / ((neg[w] + 1) / n_neg) >= min_ratio]
+    return sorted(words)
 
 
 # -- persistence ---------------------------------------------------------------------------
@@ -208,6 +211,13 @@ def save(model: SentenceModel, path: str | Path) -> None:
         for vectorizer, vocab in zip(_vectorizers(model.parts), saved):
             vectorizer.vocabulary_ = vocab
         model.parts.pop("vocabularies", None)
+    from .linear import export
+    export(model, weights_path(path))
+
+
+def weights_path(path: str | Path) -> Path:
+    """The NumPy weights exported beside a .skops model, used for fast scoring."""
+    return Path(path).with_suffix(".npz")
 
 
 def load(path: str | Path) -> SentenceModel:
@@ -234,13 +244,27 @@ def load(path: str | Path) -> SentenceModel:
 
 
 @lru_cache(maxsize=4)
-def _load_cached(path: str) -> SentenceModel:
+def _load_cached(path: str):
+    from . import linear
+    if path.endswith(".npz"):
+        return linear.load(path)
+    weights = weights_path(path)
+    if weights.exists():
+        # Same predictions as the skops model (tested), without importing scikit-learn.
+        fast = linear.load(weights)
+        return fast
     return load(path)
 
 
-def load_default_classifier(model_path: str | None = None) -> SentenceModel | None:
-    """The model to scan with: an explicit file (errors if bad), else the bundled one if present."""
+def load_default_classifier(model_path: str | None = None):
+    """The model to scan with: an explicit file (errors if bad), else the bundled one if present.
+
+    A .skops model with its exported .npz weights beside it is scored from the weights.
+    """
     if model_path:
-        return _load_cached(str(Path(model_path).resolve()))
+        path = Path(model_path).resolve()
+        if path.suffix == ".skops" and not weights_path(path).exists():
+            return load(path)
+        return _load_cached(str(path))
     default = default_model_path()
     return _load_cached(str(default)) if default.exists() else None

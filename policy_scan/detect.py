@@ -1,7 +1,9 @@
-"""Passages -> findings: sentences flagged by rules (and, when given, the classifier).
+"""Passages -> findings: sentences flagged by rules and by the classifier.
 
 A finding is one sentence: the smallest unit a reviewer can check.  Rule hits in the same
-sentence merge into one finding carrying every rule id and matched term.
+sentence merge into one finding carrying every rule id and matched term; the classifier
+scores the sentences of candidate passages in one batch and adds findings the rules miss
+(source "classifier") or confirms theirs (source "both").
 """
 
 from __future__ import annotations
@@ -10,24 +12,39 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from .language import RULE_LANGUAGES, detect_language
-from .matcher import STAGE_PRIORITY, RuleHit, matcher_for
+from .language import RULE_LANGUAGES, detect_language, language_shares
+from .matcher import STAGE_PRIORITY, RuleHit, RuleMatcher, matcher_for
 from .model import Finding, Passage
 from .nlp import pipeline
 from .ruleset import RuleSet
 
-RULE_SCORE = 0.8  # confidence of a finding backed by one rule; more rules add to it
+MIN_CLASSIFIER_WORDS = 6  # fragments (table cells, broken lines) are too short to judge
+RULE_SCORE = 0.8  # confidence of a finding backed by one rule; each further rule adds 0.05
 
 
 class SentenceClassifier(Protocol):
-    def score_sentences(self, texts: list[str], lang: str) -> list[tuple[float, list[str], str | None, list[str]]]:
+    identity: str
+
+    def could_match(self, text: str, lang: str | None = None) -> bool:
+        """False when the text has no word the model treats as evidence."""
+
+    def score_sentences(self, texts: list[str], lang: str | None = None) -> list[tuple[float, list[str], str | None, list[str]]]:
         """Per text: relevance probability, themes, stage, strongest terms."""
 
 
 @dataclass
 class DetectOptions:
-    sensitivity: float = 0.5  # 0 = precise, 1 = sensitive: shifts the classifier threshold
+    sensitivity: float = 0.5  # 0 = rules only, 1 = most sensitive classifier threshold
     batch_size: int = 128
+
+
+def classifier_threshold(sensitivity: float) -> float:
+    """Probability a sentence needs to become a finding on the classifier's word alone.
+
+    Real plans are far from the authored corpus, so a classifier-only finding needs high
+    confidence: 0.9 at the default sensitivity 0.5, 0.6 at 1.0; at 0.0 only rules count.
+    """
+    return round(1.2 - 0.6 * sensitivity, 3)
 
 
 def assign_languages(passages: list[Passage], doc_lang: str) -> None:
@@ -39,7 +56,7 @@ def assign_languages(passages: list[Passage], doc_lang: str) -> None:
         lang = doc_lang
         if len(p.text) >= 250:
             found, share = detect_language(p.text, min_words=40)
-            if found != "und" and found != doc_lang and share >= 0.25:
+            if found not in ("und", doc_lang) and share >= 0.25 and language_shares(p.text).get(doc_lang, 0) < 0.08:
                 lang = found
         p.lang = lang
 
@@ -52,9 +69,31 @@ def _stage(hits: list[RuleHit], cue_stages: set[str]) -> str:
     return "P1"
 
 
+def _cue_stages(matcher: RuleMatcher, sentence) -> set[str]:
+    return {matcher.nlp.vocab.strings[k] for k, _, _ in matcher.cue_matcher(sentence)}
+
+
+def _base(passage: Passage, sentence, lang: str) -> dict:
+    page, boxes = passage.locate(sentence.start_char, sentence.end_char)
+    return {"page": page, "text": sentence.text, "char_start": passage.offset + sentence.start_char,
+            "char_end": passage.offset + sentence.end_char, "chapter": passage.chapter, "boxes": boxes,
+            "lang": lang, "ocr": passage.ocr}
+
+
+def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleMatcher, lang: str) -> Finding:
+    rule_ids = sorted({h.rule.id for h in hits})
+    themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
+    terms = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: h.start)))
+    score = min(0.99, RULE_SCORE + 0.05 * (len(rule_ids) - 1))
+    return Finding(**_base(passage, sentence, lang), themes=themes, stage=_stage(hits, _cue_stages(matcher, sentence)),
+                   score=round(score, 3), source="rule", rule_ids=rule_ids, matched_terms=terms)
+
+
 def detect(passages: list[Passage], ruleset: RuleSet, classifier: SentenceClassifier | None = None,
            options: DetectOptions | None = None) -> list[Finding]:
     options = options or DetectOptions()
+    use_classifier = classifier is not None and options.sensitivity > 0
+    threshold = classifier_threshold(options.sensitivity)
     findings: list[Finding] = []
     by_lang: dict[str, list[Passage]] = defaultdict(list)
     for p in passages:
@@ -64,61 +103,36 @@ def detect(passages: list[Passage], ruleset: RuleSet, classifier: SentenceClassi
             continue  # reported as a warning by the scan; no rules to apply
         nlp = pipeline(lang)
         matcher = matcher_for(ruleset, lang)
-        if classifier is None:
-            group = [p for p in group if matcher.could_match(p.text)]
-        else:
-            group = [p for p in group if matcher.could_match(p.text) or classifier.could_match(p.text, lang)]
-        docs = nlp.pipe((p.text for p in group), batch_size=options.batch_size)
-        for passage, doc in zip(group, docs):
-            hits = matcher.hits(doc)
+        for_rules = [matcher.could_match(p.text) for p in group]
+        for_model = [use_classifier and classifier.could_match(p.text, lang) for p in group]
+        chosen = [(p, r, m) for p, r, m in zip(group, for_rules, for_model) if r or m]
+        docs = nlp.pipe((p.text for p, _, _ in chosen), batch_size=options.batch_size)
+        pending: list[tuple[Passage, object, list[RuleHit]]] = []  # sentences the model scores
+        for (passage, try_rules, try_model), doc in zip(chosen, docs):
             by_sentence: dict[int, list[RuleHit]] = defaultdict(list)
-            for hit in hits:
-                by_sentence[hit.sentence.start].append(hit)
-            if classifier is not None:
-                findings.extend(_classifier_findings(passage, doc, by_sentence, classifier, lang, options, matcher))
-                continue
-            for hits_here in by_sentence.values():
-                sentence = hits_here[0].sentence
-                findings.append(_finding(passage, sentence, hits_here, matcher, lang))
+            if try_rules:
+                for hit in matcher.hits(doc):
+                    by_sentence[hit.sentence.start].append(hit)
+            if use_classifier:
+                for sentence in doc.sents:
+                    hits = by_sentence.get(sentence.start, [])
+                    if hits or try_model:
+                        pending.append((passage, sentence, hits))
+            else:
+                findings.extend(rule_finding(passage, hs[0].sentence, hs, matcher, lang) for hs in by_sentence.values())
+        if pending:
+            scores = classifier.score_sentences([s.text for _, s, _ in pending], lang)
+            for (passage, sentence, hits), (prob, themes, stage, terms) in zip(pending, scores):
+                if hits:
+                    finding = rule_finding(passage, sentence, hits, matcher, lang)
+                    if prob >= 0.5:
+                        finding.source = "both"
+                        finding.score = round(max(finding.score, prob), 3)
+                        finding.classifier_terms = terms
+                    findings.append(finding)
+                elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
+                    cue = _stage([], _cue_stages(matcher, sentence))
+                    findings.append(Finding(**_base(passage, sentence, lang), themes=themes, stage=stage or cue,
+                                            score=round(prob, 3), source="classifier", classifier_terms=terms))
     findings.sort(key=lambda f: f.char_start)
     return findings
-
-
-def _cue_stages(matcher, sentence) -> set[str]:
-    return {matcher.nlp.vocab.strings[k] for k, s, e in matcher.cue_matcher(sentence)}
-
-
-def _finding(passage: Passage, sentence, hits: list[RuleHit], matcher, lang: str) -> Finding:
-    rule_ids = sorted({h.rule.id for h in hits})
-    themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
-    terms = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: h.start)))
-    page, boxes = passage.locate(sentence.start_char, sentence.end_char)
-    score = min(0.99, RULE_SCORE + 0.05 * (len(rule_ids) - 1))
-    return Finding(page=page, text=sentence.text, char_start=passage.offset + sentence.start_char,
-                   char_end=passage.offset + sentence.end_char, chapter=passage.chapter, themes=themes,
-                   stage=_stage(hits, _cue_stages(matcher, sentence)), score=round(score, 3), source="rule",
-                   rule_ids=rule_ids, matched_terms=terms, boxes=boxes, lang=lang, ocr=passage.ocr)
-
-
-def _classifier_findings(passage, doc, by_sentence, classifier, lang, options, matcher) -> list[Finding]:
-    sentences = list(doc.sents)
-    scored = classifier.score_sentences([s.text for s in sentences], lang)
-    threshold = 0.5 + 0.35 * (0.5 - options.sensitivity)  # sensitivity 0 -> 0.675, 1 -> 0.325
-    out: list[Finding] = []
-    for sentence, (prob, themes, stage, terms) in zip(sentences, scored):
-        hits = by_sentence.get(sentence.start, [])
-        if hits:
-            finding = _finding(passage, sentence, hits, matcher, lang)
-            if prob >= threshold:
-                finding.source = "both"
-                finding.score = round(max(finding.score, prob), 3)
-                finding.classifier_terms = terms
-            out.append(finding)
-        elif prob >= threshold and themes:
-            page, boxes = passage.locate(sentence.start_char, sentence.end_char)
-            cue = _stage([], _cue_stages(matcher, sentence))
-            out.append(Finding(page=page, text=sentence.text, char_start=passage.offset + sentence.start_char,
-                               char_end=passage.offset + sentence.end_char, chapter=passage.chapter,
-                               themes=themes, stage=stage or cue, score=round(prob, 3), source="classifier",
-                               classifier_terms=terms, boxes=boxes, lang=lang, ocr=passage.ocr))
-    return out

@@ -39,24 +39,32 @@ def _stop_words(lang: str) -> frozenset[str]:
     words: set[str] = set()
     for block in re.findall(r'"""(.*?)"""', source, flags=re.S):
         words.update(block.split())
-    return frozenset(w.lower() for w in words if len(w) > 1 or w not in _AMBIGUOUS)
+    # Single letters ("a", "e", "n", "y") belong to too many languages to vote.
+    return frozenset(w.lower() for w in words if len(w) > 1)
+
+
+def language_shares(text: str) -> dict[str, float]:
+    """Share of the text's words that are function words of each candidate language."""
+    words = [w.lower() for w in _WORD.findall(text[:20000])]
+    if not words:
+        return {}
+    shares = {}
+    for lang in CANDIDATES:
+        stops = _stop_words(lang)
+        if stops:
+            shares[lang] = sum(1 for w in words if w in stops and w not in _AMBIGUOUS) / len(words)
+    return shares
 
 
 def detect_language(text: str, min_words: int = 6) -> tuple[str, float]:
     """Most likely language code and the share of words that voted for it; 'und' if unsure."""
-    words = [w.lower() for w in _WORD.findall(text[:20000])]
-    if len(words) < min_words:
+    if len(_WORD.findall(text[:20000])) < min_words:
         return "und", 0.0
-    best, best_share, second = "und", 0.0, 0.0
-    for lang in CANDIDATES:
-        stops = _stop_words(lang)
-        if not stops:
-            continue
-        share = sum(1 for w in words if w in stops and w not in _AMBIGUOUS) / len(words)
-        if share > best_share:
-            best, best_share, second = lang, share, best_share
-        elif share > second:
-            second = share
+    ranked = sorted(language_shares(text).items(), key=lambda kv: -kv[1])
+    if not ranked:
+        return "und", 0.0
+    best, best_share = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
     if best_share < 0.08 or best_share - second < 0.02:
         return "und", best_share
     return best, round(best_share, 3)

@@ -7,6 +7,7 @@ One `RuleMatcher` per language holds three spaCy Matchers (exclusions, rules, pe
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from .errors import RuleError
 from .nlp import lemma_table, pipeline
-from .patterns import PatternError, anchor, compile_pattern, token_predicate
+from .patterns import PatternError, Requirement, compile_pattern, literal_values, requirements, token_predicate
 from .ruleset import LANGS, Rule, RuleSet, StageCue
 
 _WORD = re.compile(r"\w+")
@@ -44,7 +45,6 @@ class RuleMatcher:
         self.rules = {r.id: r for r in rules}
         self.exclusions = {e.id: e for e in exclusions}
         vocab = self.nlp.vocab
-        self.rule_matcher = Matcher(vocab)
         self.exclusion_matcher = Matcher(vocab)
         self.unless_matcher = Matcher(vocab)
         self.cue_matcher = Matcher(vocab)
@@ -55,71 +55,123 @@ class RuleMatcher:
             raise compile_problems(ruleset, [lang])[0] from None
 
     def _compile(self, rules, exclusions, cues) -> None:
-        self.anchor_norms: set[str] = set()
-        self.anchor_words: set[str] = set()
-        prefixes: list[str] = []
-        self.always = False  # some pattern has no word to pre-filter on
+        # One spaCy Matcher per rule, run only where a cheap word check says the rule can
+        # match: with 170 rules, one big Matcher over every token spent seconds on
+        # wildcard states that could never complete.
+        self.rule_matchers: dict[str, Matcher] = {}
+        self._patterns: list[tuple[str, list[Requirement], Requirement | None]] = []
+        self._literals: list[tuple[str, tuple[str, ...], Requirement | None]] = []
         for rule in rules:
-            for pat in rule.patterns:
-                alternatives = anchor(pat, self.nlp)
-                if alternatives is None:
-                    self.always = True
-                    continue
-                for alt in alternatives:
-                    if alt.attr == "NORM":
-                        self.anchor_norms.add(alt.value)
-                    elif alt.attr == "ORTH":
-                        self.anchor_words.add(alt.value.lower())
-                    else:
-                        prefixes.append(alt.value)
-            self.rule_matcher.add(rule.id, [p for pat in rule.patterns for p in compile_pattern(pat, self.nlp)])
+            m = Matcher(self.nlp.vocab)
+            m.add(rule.id, [p for pat in rule.patterns for p in compile_pattern(pat, self.nlp)])
+            self.rule_matchers[rule.id] = m
             if rule.unless:
                 self.unless_matcher.add(rule.id, [p for pat in rule.unless for p in compile_pattern(pat, self.nlp)])
+            context = None
             if rule.requires_any:
                 self.requires[rule.id] = (rule.requires_window, [token_predicate(s, self.nlp) for s in rule.requires_any])
-        self.anchor_prefixes = tuple(sorted(set(prefixes)))
+                flat = [r for spec in rule.requires_any for r in requirements(spec, self.nlp)]
+                context = Requirement(frozenset().union(*(r.norms for r in flat)), frozenset().union(*(r.words for r in flat)),
+                                      tuple(sorted({p for r in flat for p in r.prefixes})))
+            for pat in rule.patterns:
+                needed = requirements(pat, self.nlp)
+                if needed:
+                    self._patterns.append((rule.id, needed, context))
+                else:  # no plain word in the pattern (e.g. "10.c.1"): look for the literal text
+                    self._literals.append((rule.id, tuple(literal_values(pat, self.nlp)), context))
+        # Index every pattern by the alternatives of its first word position.
+        self._by_norm: dict[str, list[int]] = defaultdict(list)
+        self._by_word: dict[str, list[int]] = defaultdict(list)
+        self._by_stem: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for i, (_, needed, _) in enumerate(self._patterns):
+            key = needed[0]
+            for norm in key.norms:
+                self._by_norm[norm].append(i)
+            for word in key.words:
+                self._by_word[word].append(i)
+            for prefix in key.prefixes:
+                self._by_stem[prefix[:3]].append((prefix, i))
         self.lemma_table = lemma_table(self.lang if self.lang in ("en", "es", "fr") else "en")
         for exclusion in exclusions:
             self.exclusion_matcher.add(exclusion.id, [p for pat in exclusion.patterns for p in compile_pattern(pat, self.nlp)])
+            if exclusion.unless:
+                self.unless_matcher.add(exclusion.id, [p for pat in exclusion.unless for p in compile_pattern(pat, self.nlp)])
         for cue in cues:
             self.cue_matcher.add(cue.stage, [p for pat in cue.patterns for p in compile_pattern(pat, self.nlp)])
 
-    def could_match(self, text: str) -> bool:
-        """Cheap test: can any rule match this text?  False means spaCy can be skipped."""
-        if self.always:
-            return True
+    def candidate_rules(self, text: str) -> set[str]:
+        """Rules that can match this text, by a safe check on its plain words.
+
+        A pattern matches only if every one of its word positions finds a word in the text
+        (and its rule's `requires` finds one too), so rules failing that are skipped.
+        """
         words = set(_WORD.findall(text.lower()))
-        if words & self.anchor_words:
-            return True
         lemma = self.lemma_table.get
-        if any(lemma(w, w) in self.anchor_norms for w in words):
-            return True
-        return bool(self.anchor_prefixes) and any(w.startswith(self.anchor_prefixes) for w in words)
+        lemmas = {lemma(w, w) for w in words}
+        found: set[int] = set()
+        for norm in lemmas:
+            found.update(self._by_norm.get(norm, ()))
+        for word in words:
+            found.update(self._by_word.get(word, ()))
+            for prefix, i in self._by_stem.get(word[:3], ()):
+                if word.startswith(prefix):
+                    found.add(i)
+        rules: set[str] = set()
+        for i in found:
+            rule_id, needed, context = self._patterns[i]
+            if rule_id not in rules and all(r.met(words, lemmas) for r in needed[1:]) and (
+                    context is None or context.met(words, lemmas)):
+                rules.add(rule_id)
+        if self._literals:
+            low = text.lower()
+            for rule_id, values, context in self._literals:
+                if any(v in low for v in values) and (context is None or context.met(words, lemmas)):
+                    rules.add(rule_id)
+        return rules
+
+    def could_match(self, text: str) -> bool:
+        """False means no rule can match, and spaCy can be skipped for this text."""
+        return bool(self.candidate_rules(text))
 
     @cached_property
     def _strings(self):
         return self.nlp.vocab.strings
 
-    def vetoes(self, doc: Doc) -> list[tuple[str, int, int]]:
+    def _unless(self, doc: Doc) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        if len(self.unless_matcher):
+            for key, s, _ in self.unless_matcher(doc):
+                found.setdefault(self._strings[key], []).append(s)
+        return found
+
+    def vetoes(self, doc: Doc, unless: dict[str, list[int]] | None = None) -> list[tuple[str, int, int]]:
+        """Exclusion spans, less those cancelled by the exclusion's own `unless` in the sentence."""
         if not len(self.exclusion_matcher):
             return []
-        return [(self._strings[k], s, e) for k, s, e in self.exclusion_matcher(doc)]
+        unless = self._unless(doc) if unless is None else unless
+        out = []
+        for key, s, e in self.exclusion_matcher(doc):
+            name = self._strings[key]
+            if name in unless:
+                sent = doc[s].sent
+                if any(sent.start <= u < sent.end for u in unless[name]):
+                    continue
+            out.append((name, s, e))
+        return out
 
     def hits(self, doc: Doc) -> list[RuleHit]:
         """Rule matches that survive exclusions, `unless` and `requires`."""
-        if not len(self.rule_matcher):
-            return []
-        matches = self.rule_matcher(doc)
+        matches: list[tuple[str, int, int]] = []
+        for sentence in doc.sents:
+            for rule_id in sorted(self.candidate_rules(sentence.text)):
+                for _, start, end in self.rule_matchers[rule_id](sentence):
+                    matches.append((rule_id, sentence.start + start, sentence.start + end))
         if not matches:
             return []
-        vetoes = self.vetoes(doc)
-        unless = {}
-        if len(self.unless_matcher):
-            for key, s, e in self.unless_matcher(doc):
-                unless.setdefault(self._strings[key], []).append(s)
+        unless = self._unless(doc)
+        vetoes = self.vetoes(doc, unless)
         hits: list[RuleHit] = []
-        for key, start, end in matches:
-            rule_id = self._strings[key]
+        for rule_id, start, end in matches:
             if any(s < end and e > start for _, s, e in vetoes):
                 continue
             sentence = doc[start].sent

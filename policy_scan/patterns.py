@@ -128,20 +128,38 @@ def token_predicate(spec: str, nlp: Language) -> Callable[[Token], bool]:
 _WORDLIKE = re.compile(r"^\w+$")
 
 
-def anchor(pattern: str, nlp: Language) -> list[Alternative] | None:
-    """The alternatives of one required, word-like position of a pattern.
+@dataclass(frozen=True)
+class Requirement:
+    """What one pattern position needs to see among a text's plain words (lower-cased)."""
 
-    A text can match the pattern only if one of its plain words matches one of these, which
-    lets the matcher skip most passages without running spaCy on them.  None when no
-    position qualifies (the pattern is then tried on every passage).
-    """
-    best = None
+    norms: frozenset[str]
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def met(self, words: set[str], lemmas: set[str]) -> bool:
+        return (bool(self.norms & lemmas) or bool(self.words & words)
+                or (bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)))
+
+
+def literal_values(pattern: str, nlp: Language) -> list[str]:
+    """Lower-cased alternatives of a pattern's first position (for patterns with no words)."""
     for position in parse(pattern, nlp):
-        if isinstance(position, str):
+        if not isinstance(position, str):
+            return [a.value.lower() for a in position]
+    return []
+
+
+def requirements(pattern: str, nlp: Language) -> list[Requirement]:
+    """One requirement per word-like position: a text lacking any of them cannot match.
+
+    Positions made of punctuation (the hyphen in "pre-departure") and wildcards are left
+    out, since plain-word splitting does not see them.
+    """
+    out = []
+    for position in parse(pattern, nlp):
+        if isinstance(position, str) or not all(_WORDLIKE.match(a.value) for a in position):
             continue
-        if not all(_WORDLIKE.match(a.value) for a in position):
-            continue
-        weight = min(len(a.value) for a in position)
-        if best is None or weight > best[0]:
-            best = (weight, position)
-    return best[1] if best else None
+        out.append(Requirement(frozenset(a.value for a in position if a.attr == "NORM"),
+                               frozenset(a.value.lower() for a in position if a.attr == "ORTH"),
+                               tuple(sorted(a.value for a in position if a.attr == "LOWER_PREFIX"))))
+    return out

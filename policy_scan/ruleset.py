@@ -20,7 +20,7 @@ _EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
 _THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
 _STAGE_ID = re.compile(r"^P[1-7]$")
 RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "examples"}
-EXCLUSION_KEYS = {"id", "name", "message", "patterns", "examples"}
+EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
 
 
 def default_rules_dir() -> Path:

@@ -120,7 +120,7 @@ def segment(doc: Document) -> Segmentation:
             items.append((lay, line, detector.level(line)))
     items = _merge_heading_lines(items)
 
-    builder = _PassageBuilder()
+    builder = _PassageBuilder({lay.page.number: typical_gap(lay.lines) for lay in layouts})
     outline: list[OutlineEntry] = []
     path: list[tuple[int, str]] = []
 
@@ -176,10 +176,22 @@ def segment(doc: Document) -> Segmentation:
     return Segmentation(passages, outline, full_text, toc)
 
 
+def typical_gap(lines: list[Line]) -> float:
+    """The usual white space between consecutive lines of a paragraph on this page.
+
+    Double-spaced plans leave as much room between lines as single-spaced ones leave
+    between paragraphs, so paragraph breaks are judged against the page's own spacing.
+    """
+    gaps = sorted(b.box[1] - a.box[3] for a, b in zip(lines, lines[1:])
+                  if 0 <= b.box[1] - a.box[3] < 3 * max(1.0, a.box[3] - a.box[1]) and abs(a.font_size - b.font_size) < 1)
+    return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
+
+
 class _PassageBuilder:
     """Accumulates lines into paragraphs, joining hyphenated words across lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, page_gaps: dict[int, float]) -> None:
+        self.page_gaps = page_gaps
         self.passages: list[Passage] = []
         self._parts: list[str] = []
         self._spans: list[Span] = []
@@ -203,7 +215,7 @@ class _PassageBuilder:
         height = max(1.0, last.box[3] - last.box[1])
         if gap < -height:  # moved up: next column
             return ended
-        if gap > 0.6 * height:
+        if gap > max(0.6 * height, 1.5 * self.page_gaps.get(page, 0.0) + 1):
             return True
         return False
 

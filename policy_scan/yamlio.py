@@ -51,7 +51,7 @@ def load_yaml(path: str | Path, error: type[PolicyScanError]):
     except UnicodeDecodeError:
         raise error(str(path), "not UTF-8 text") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

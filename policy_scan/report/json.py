@@ -28,9 +28,14 @@ def outline_with_ranges(result) -> list[dict]:
     return out
 
 
+def sdg_order(target: str) -> tuple:
+    """'10.7' < '10.c' < '17.3': numbers before letters, part by part."""
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in target.split("."))
+
+
 def finding_dict(index: int, f, taxonomy) -> dict:
     gcm = sorted({g for t in f.themes for g in taxonomy.themes[t].gcm})
-    sdg = sorted({s for t in f.themes for s in taxonomy.themes[t].sdg}, key=lambda s: [int(x) if x.isdigit() else x for x in s.split(".")])
+    sdg = sorted({s for t in f.themes for s in taxonomy.themes[t].sdg}, key=sdg_order)
     return {
         "id": f"F{index + 1}", "page": f.page, "text": f.text, "char_start": f.char_start, "char_end": f.char_end,
         "boxes": [list(b) for b in f.boxes], "chapter": f.chapter, "themes": f.themes, "stage": f.stage,

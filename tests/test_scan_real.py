@@ -1,0 +1,82 @@
+"""End-to-end scans of real plans from ../shared/pdfs (skipped when absent)."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import shared_pdf
+from policy_scan.scan import ScanOptions, scan
+
+FALSE_FRIEND_WORDS = ("data migration", "fish migration", "drug trafficking", "tax remittance", "migratory",
+                      "digital migration", "repatriation of profit")
+
+
+@pytest.fixture(scope="module")
+def labour_policy():
+    return scan(shared_pdf("KHM_Labour_Migration_Policy_2015-2018.pdf"))
+
+
+def verdicts(result) -> dict[str, str]:
+    return {t.theme: t.verdict for t in result.assessment.themes}
+
+
+def test_labour_migration_policy_addresses_its_core_themes(labour_policy):
+    v = verdicts(labour_policy)
+    # labour migration, governance, remittances, return/reintegration, trafficking
+    for theme in ("T1", "T2", "T3", "T5", "T10"):
+        assert v[theme] == "addressed", theme
+    assert labour_policy.language == "en"
+    assert labour_policy.assessment.score > 50
+
+
+def test_finding_pages_are_where_the_text_is(labour_policy):
+    pdf = pdfium.PdfDocument(str(shared_pdf("KHM_Labour_Migration_Policy_2015-2018.pdf")))
+    pages = [set(pdf[i].get_textpage().get_text_range().replace("\u2019", "'").split()) for i in range(len(pdf))]
+    checked = 0
+    for finding in labour_policy.findings[::7]:
+        # Table cells are read in layout order, so compare words, not running text.
+        words = [w for w in finding.text.split()[:8] if "-" not in w]
+        if len(words) < 6:
+            continue
+        missing = [w for w in words if w not in pages[finding.page - 1]]
+        assert not missing, (finding.page, finding.text[:80], missing)
+        checked += 1
+    assert checked >= 20
+
+
+def test_remittance_policy_goal_is_found_on_page_10(labour_policy):
+    remittance = [f for f in labour_policy.findings if "T3" in f.themes and "cheaper remittance" in f.text]
+    # Policy goal 15 is stated on page 10 and repeated in the policy matrix (pp. 33, 51).
+    assert remittance and remittance[0].page == 10
+    pdf = pdfium.PdfDocument(str(shared_pdf("KHM_Labour_Migration_Policy_2015-2018.pdf")))
+    for f in remittance:
+        assert "cheaper" in pdf[f.page - 1].get_textpage().get_text_range()
+    assert all(f.stage in {"P2", "P3", "P5", "P6"} for f in remittance)
+
+
+def test_findings_offsets_point_into_the_document_text(labour_policy):
+    text = labour_policy.segmentation.text
+    for f in labour_policy.findings[:50]:
+        assert text[f.char_start:f.char_end] == f.text
+
+
+@pytest.mark.parametrize("name", ["BGD_7FYP_bg10_Infrastructure_negctrl.pdf",
+                                  "KHM_Climate_Change_Strategic_Plan_2014-2023.pdf", "NAM_INDC.pdf"])
+def test_negative_controls_have_no_rule_findings_and_no_false_friends(name):
+    result = scan(shared_pdf(name))
+    assert [f.text for f in result.findings if f.source != "classifier"] == []
+    flagged = [f.text for f in result.findings if any(w in f.text.lower() for w in FALSE_FRIEND_WORDS)]
+    assert flagged == []
+
+
+def test_rules_alone_find_nothing_in_the_infrastructure_control():
+    result = scan(shared_pdf("BGD_7FYP_bg10_Infrastructure_negctrl.pdf"), ScanOptions(classifier=False))
+    assert result.findings == []
+    assert result.assessment.score == 0.0
+
+
+def test_remittance_background_paper_flags_remittances():
+    result = scan(shared_pdf("BGD_7FYP_bg06_Mobilizing_Foreign_Resources.pdf"))
+    assert verdicts(result)["T3"] in ("addressed", "partial")
+    assert not any("repatriation of profit" in f.text.lower() for f in result.findings)
