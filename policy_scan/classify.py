@@ -160,7 +160,7 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
     return model, TrainReport(len(items), int(y_rel.sum()), per_lang)
 
 
-def trigger_words(items, min_count: int = 5, min_ratio: float = 8.0) -> list[str]:
+def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[str]:
     """Words far more frequent in relevant passages than in the others.
 
     A passage with none of them is not shown to the classifier at scan time: this keeps a

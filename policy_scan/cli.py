@@ -205,10 +205,13 @@ def train(corpus, output):
 @click.option("--pdfs", "pdf_dir", type=click.Path(file_okay=False),
               help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).")
 @click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option("--sensitivity", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="As for scan: sets the classifier threshold of the hybrid and of the classifier alone.")
+@click.option("--split", type=click.Choice(["all", "dev", "test"]), default="all", show_default=True,
+              help="For reference sets: the half used to choose settings (dev) or to report (test).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @expected_errors
-def evaluate(labelled, method, model_path, pdf_dir, cv, threshold, fmt):
+def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, fmt):
     """Precision, recall and F1 (with counts) on a labelled JSON Lines set."""
     import json
     from pathlib import Path
@@ -228,7 +231,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, threshold, fmt):
             raise PolicyScanError(labelled, "no such file")
         if ev.is_reference_file(path):
             shared = Path(pdf_dir) if pdf_dir else Path("..") / "shared" / "pdfs"
-            resolved = ev.resolve_references(path, shared)
+            resolved = ev.resolve_references(path, shared, split)
             items = resolved.items
             if resolved.missing_docs:
                 notes.append(f"skipped {len(resolved.missing_docs)} document(s) not found in {shared}")
@@ -246,6 +249,8 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, threshold, fmt):
             model = load_default_classifier(model_path)
             if model is None:
                 raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
+        from .detect import classifier_threshold
+        threshold = classifier_threshold(sensitivity)
         methods = ["hybrid", "rules", "classifier", "keywords"] if method == "all" else [method]
         ruleset = None
         if "rules" in methods or "hybrid" in methods:

@@ -137,7 +137,7 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 
 def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid used by `scan` when a model is given."""
-    from .detect import _stage
+    from .detect import MIN_CLASSIFIER_WORDS, _stage
     from .matcher import matcher_for
     from .nlp import pipeline
     from .language import RULE_LANGUAGES
@@ -153,7 +153,8 @@ def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float =
             themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
             cues = {matcher.nlp.vocab.strings[k] for k, _, _ in matcher.cue_matcher(doc)}
             out.append(Prediction(True, themes, _stage(hits, cues), max(0.8, p["score"] if p else 0.0)))
-        elif p is not None and p["score"] >= threshold:
+        elif (p is not None and p["score"] >= threshold and model.could_match(item.text)
+              and sum(t.is_alpha for t in doc) >= MIN_CLASSIFIER_WORDS):  # the same gates as `scan`
             out.append(Prediction(True, p["themes"], p["stage"], p["score"]))
         else:
             out.append(Prediction(False, [], None, p["score"] if p else 0.0))
@@ -172,7 +173,15 @@ def sentence_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def resolve_references(path: Path, pdf_dir: Path) -> Resolved:
+def in_split(sha1: str, split: str) -> bool:
+    """Deterministic halves of a reference set: 'dev' for choosing settings, 'test' for reporting."""
+    if split == "all":
+        return True
+    even = int(sha1[-1], 16) % 2 == 0
+    return even if split == "dev" else not even
+
+
+def resolve_references(path: Path, pdf_dir: Path, split: str = "all") -> Resolved:
     """Read each referenced sentence from its PDF; records carry offsets and a hash, no text."""
     from .extract import extract
     from .nlp import pipeline
@@ -186,7 +195,8 @@ def resolve_references(path: Path, pdf_dir: Path) -> Resolved:
             if key not in record:
                 raise CorpusError(str(path), f"reference needs '{key}'", number)
         check_labels(record, str(path), number)
-        by_doc[record["doc"]].append((number, record))
+        if in_split(str(record["sha1"]), split):
+            by_doc[record["doc"]].append((number, record))
     items: list[Labelled] = []
     missing: list[str] = []
     mismatched = 0

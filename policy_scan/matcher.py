@@ -70,9 +70,14 @@ class RuleMatcher:
             context = None
             if rule.requires_any:
                 self.requires[rule.id] = (rule.requires_window, [token_predicate(s, self.nlp) for s in rule.requires_any])
-                flat = [r for spec in rule.requires_any for r in requirements(spec, self.nlp)]
-                context = Requirement(frozenset().union(*(r.norms for r in flat)), frozenset().union(*(r.words for r in flat)),
-                                      tuple(sorted({p for r in flat for p in r.prefixes})))
+                parts = [requirements(spec, self.nlp) for spec in rule.requires_any]
+                # A `requires` term that plain words cannot see ("pré-départ*", "%") makes the
+                # context unknowable cheaply: then only the patterns pre-filter this rule.
+                if all(parts):
+                    flat = [r for part in parts for r in part]
+                    context = Requirement(frozenset().union(*(r.norms for r in flat)),
+                                          frozenset().union(*(r.words for r in flat)),
+                                          tuple(sorted({p for r in flat for p in r.prefixes})))
             for pat in rule.patterns:
                 needed = requirements(pat, self.nlp)
                 if needed:
@@ -159,13 +164,18 @@ class RuleMatcher:
             out.append((name, s, e))
         return out
 
-    def hits(self, doc: Doc) -> list[RuleHit]:
-        """Rule matches that survive exclusions, `unless` and `requires`."""
+    def hits(self, doc: Doc, candidates: set[str] | None = None) -> list[RuleHit]:
+        """Rule matches that survive exclusions, `unless` and `requires`.
+
+        Only the rules that can match the text (see `candidate_rules`) are run.
+        """
+        if candidates is None:
+            candidates = self.candidate_rules(doc.text)
         matches: list[tuple[str, int, int]] = []
-        for sentence in doc.sents:
-            for rule_id in sorted(self.candidate_rules(sentence.text)):
-                for _, start, end in self.rule_matchers[rule_id](sentence):
-                    matches.append((rule_id, sentence.start + start, sentence.start + end))
+        for rule_id in sorted(candidates):
+            for _, start, end in self.rule_matchers[rule_id](doc):
+                if doc[start].sent.start == doc[end - 1].sent.start:  # a match never spans sentences
+                    matches.append((rule_id, start, end))
         if not matches:
             return []
         unless = self._unless(doc)
