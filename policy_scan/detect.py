@@ -71,7 +71,7 @@ def _stage(hits: list[RuleHit], cue_stages: set[str]) -> str:
 
 
 def _cue_stages(matcher: RuleMatcher, sentence) -> set[str]:
-    return {matcher.nlp.vocab.strings[k] for k, _, _ in matcher.cue_matcher(sentence)}
+    return matcher.stages(sentence)
 
 
 def _base(passage: Passage, sentence, lang: str) -> dict:

@@ -151,7 +151,7 @@ def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float =
         hits = matcher.hits(doc)
         if hits:
             themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
-            cues = {matcher.nlp.vocab.strings[k] for k, _, _ in matcher.cue_matcher(doc)}
+            cues = set().union(*(matcher.stages(h.sentence) for h in hits))
             out.append(Prediction(True, themes, _stage(hits, cues), max(0.8, p["score"] if p else 0.0)))
         elif (p is not None and p["score"] >= threshold and model.could_match(item.text)
               and sum(t.is_alpha for t in doc) >= MIN_CLASSIFIER_WORDS):  # the same gates as `scan`
@@ -173,12 +173,15 @@ def sentence_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def in_split(sha1: str, split: str) -> bool:
-    """Deterministic halves of a reference set: 'dev' for choosing settings, 'test' for reporting."""
+def in_split(record: dict, split: str) -> bool:
+    """Halves of a reference set: 'dev' for choosing settings, 'test' for reporting.
+
+    A record's own "split" field decides; without one, the parity of its hash does.
+    """
     if split == "all":
         return True
-    even = int(sha1[-1], 16) % 2 == 0
-    return even if split == "dev" else not even
+    half = record.get("split") or ("dev" if int(str(record["sha1"])[-1], 16) % 2 == 0 else "test")
+    return half == split
 
 
 def resolve_references(path: Path, pdf_dir: Path, split: str = "all") -> Resolved:
@@ -195,7 +198,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all") -> Resolve
             if key not in record:
                 raise CorpusError(str(path), f"reference needs '{key}'", number)
         check_labels(record, str(path), number)
-        if in_split(str(record["sha1"]), split):
+        if in_split(record, split):
             by_doc[record["doc"]].append((number, record))
     items: list[Labelled] = []
     missing: list[str] = []

@@ -1,7 +1,7 @@
 """Rules applied to spaCy docs: exclusions first, then theme rules, then stage cues.
 
-One `RuleMatcher` per language holds three spaCy Matchers (exclusions, rules, per-rule
-`unless` vetoes) plus the `requires` predicates, all compiled once from a `RuleSet`.
+One `RuleMatcher` per language holds gated matchers for rules, exclusions, `unless` vetoes
+and stage cues, plus the `requires` predicates, all compiled once from a `RuleSet`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -37,82 +36,52 @@ class RuleHit:
         return self.sentence.doc[self.start:self.end].text
 
 
-class RuleMatcher:
-    def __init__(self, ruleset: RuleSet, lang: str):
-        self.lang = lang
-        self.nlp = pipeline(lang)
-        rules, exclusions, cues = ruleset.for_lang(lang)
-        self.rules = {r.id: r for r in rules}
-        self.exclusions = {e.id: e for e in exclusions}
-        vocab = self.nlp.vocab
-        self.exclusion_matcher = Matcher(vocab)
-        self.unless_matcher = Matcher(vocab)
-        self.cue_matcher = Matcher(vocab)
-        self.requires = {}
-        try:
-            self._compile(rules, exclusions, cues)
-        except PatternError:
-            raise compile_problems(ruleset, [lang])[0] from None
+class GatedMatcher:
+    """Named groups of patterns, each with its own spaCy Matcher behind a word check.
 
-    def _compile(self, rules, exclusions, cues) -> None:
-        # One spaCy Matcher per rule, run only where a cheap word check says the rule can
-        # match: with 170 rules, one big Matcher over every token spent seconds on
-        # wildcard states that could never complete.
-        self.rule_matchers: dict[str, Matcher] = {}
+    One big Matcher over every token spent seconds of a 268-page scan on wildcard states
+    that could never complete.  Here a group runs only on text whose plain words can satisfy
+    every word position of one of its patterns (and its `context`, when given): a safe
+    test, since a match needs those words.
+    """
+
+    def __init__(self, nlp, table: dict[str, str]):
+        self.nlp = nlp
+        self.table = table
+        self.matchers: dict[str, Matcher] = {}
         self._patterns: list[tuple[str, list[Requirement], Requirement | None]] = []
         self._literals: list[tuple[str, tuple[str, ...], Requirement | None]] = []
-        for rule in rules:
-            m = Matcher(self.nlp.vocab)
-            m.add(rule.id, [p for pat in rule.patterns for p in compile_pattern(pat, self.nlp)])
-            self.rule_matchers[rule.id] = m
-            if rule.unless:
-                self.unless_matcher.add(rule.id, [p for pat in rule.unless for p in compile_pattern(pat, self.nlp)])
-            context = None
-            if rule.requires_any:
-                self.requires[rule.id] = (rule.requires_window, [token_predicate(s, self.nlp) for s in rule.requires_any])
-                parts = [requirements(spec, self.nlp) for spec in rule.requires_any]
-                # A `requires` term that plain words cannot see ("pré-départ*", "%") makes the
-                # context unknowable cheaply: then only the patterns pre-filter this rule.
-                if all(parts):
-                    flat = [r for part in parts for r in part]
-                    context = Requirement(frozenset().union(*(r.norms for r in flat)),
-                                          frozenset().union(*(r.words for r in flat)),
-                                          tuple(sorted({p for r in flat for p in r.prefixes})))
-            for pat in rule.patterns:
-                needed = requirements(pat, self.nlp)
-                if needed:
-                    self._patterns.append((rule.id, needed, context))
-                else:  # no plain word in the pattern (e.g. "10.c.1"): look for the literal text
-                    self._literals.append((rule.id, tuple(literal_values(pat, self.nlp)), context))
-        # Index every pattern by the alternatives of its first word position.
         self._by_norm: dict[str, list[int]] = defaultdict(list)
         self._by_word: dict[str, list[int]] = defaultdict(list)
         self._by_stem: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for i, (_, needed, _) in enumerate(self._patterns):
-            key = needed[0]
-            for norm in key.norms:
+
+    def __len__(self) -> int:
+        return len(self.matchers)
+
+    def add(self, key: str, patterns: list[str], context: Requirement | None = None) -> None:
+        matcher = Matcher(self.nlp.vocab)
+        matcher.add(key, [p for pat in patterns for p in compile_pattern(pat, self.nlp)])
+        self.matchers[key] = matcher
+        for pat in patterns:
+            needed = requirements(pat, self.nlp)
+            if not needed:  # no plain word in the pattern (e.g. "10.c.1"): look for the literal text
+                self._literals.append((key, tuple(literal_values(pat, self.nlp)), context))
+                continue
+            i = len(self._patterns)
+            self._patterns.append((key, needed, context))
+            first = needed[0]
+            for norm in first.norms:
                 self._by_norm[norm].append(i)
-            for word in key.words:
+            for word in first.words:
                 self._by_word[word].append(i)
-            for prefix in key.prefixes:
+            for prefix in first.prefixes:
                 self._by_stem[prefix[:3]].append((prefix, i))
-        self.lemma_table = lemma_table(self.lang if self.lang in ("en", "es", "fr") else "en")
-        for exclusion in exclusions:
-            self.exclusion_matcher.add(exclusion.id, [p for pat in exclusion.patterns for p in compile_pattern(pat, self.nlp)])
-            if exclusion.unless:
-                self.unless_matcher.add(exclusion.id, [p for pat in exclusion.unless for p in compile_pattern(pat, self.nlp)])
-        for cue in cues:
-            self.cue_matcher.add(cue.stage, [p for pat in cue.patterns for p in compile_pattern(pat, self.nlp)])
 
-    def candidate_rules(self, text: str) -> set[str]:
-        """Rules that can match this text, by a safe check on its plain words.
-
-        A pattern matches only if every one of its word positions finds a word in the text
-        (and its rule's `requires` finds one too), so rules failing that are skipped.
-        """
+    def candidates(self, text: str) -> set[str]:
+        """Groups that can match this text, judged by its plain words."""
         words = set(_WORD.findall(text.lower()))
-        lemma = self.lemma_table.get
-        lemmas = {lemma(w, w) for w in words}
+        get = self.table.get
+        lemmas = {get(w, w) for w in words}
         found: set[int] = set()
         for norm in lemmas:
             found.update(self._by_norm.get(norm, ()))
@@ -121,79 +90,126 @@ class RuleMatcher:
             for prefix, i in self._by_stem.get(word[:3], ()):
                 if word.startswith(prefix):
                     found.add(i)
-        rules: set[str] = set()
+        keys: set[str] = set()
         for i in found:
-            rule_id, needed, context = self._patterns[i]
-            if rule_id not in rules and all(r.met(words, lemmas) for r in needed[1:]) and (
+            key, needed, context = self._patterns[i]
+            if key not in keys and all(r.met(words, lemmas) for r in needed[1:]) and (
                     context is None or context.met(words, lemmas)):
-                rules.add(rule_id)
+                keys.add(key)
         if self._literals:
             low = text.lower()
-            for rule_id, values, context in self._literals:
-                if any(v in low for v in values) and (context is None or context.met(words, lemmas)):
-                    rules.add(rule_id)
-        return rules
+            for key, values, context in self._literals:
+                if key not in keys and any(v in low for v in values) and (context is None or context.met(words, lemmas)):
+                    keys.add(key)
+        return keys
+
+    def __call__(self, doclike: Doc | Span, keys: set[str] | None = None) -> list[tuple[str, int, int]]:
+        """(key, start, end) with token offsets in the doc; `keys` restricts the groups tried."""
+        wanted = self.candidates(doclike.text) if keys is None else keys
+        offset = doclike.start if isinstance(doclike, Span) else 0
+        out = []
+        for key in sorted(wanted):
+            for _, start, end in self.matchers[key](doclike):
+                out.append((key, offset + start, offset + end))
+        return out
+
+
+def _context(specs: list[str], nlp) -> Requirement | None:
+    """The words a rule's `requires` needs nearby, or None if plain words cannot show them."""
+    parts = [requirements(spec, nlp) for spec in specs]
+    if not specs or not all(parts):  # e.g. "pré-départ*" or "%": no cheap test, so no gate
+        return None
+    flat = [r for part in parts for r in part]
+    return Requirement(frozenset().union(*(r.norms for r in flat)), frozenset().union(*(r.words for r in flat)),
+                       tuple(sorted({p for r in flat for p in r.prefixes})))
+
+
+class RuleMatcher:
+    """A language's rules, exclusions, `unless` vetoes and stage cues, compiled once."""
+
+    def __init__(self, ruleset: RuleSet, lang: str):
+        self.lang = lang
+        self.nlp = pipeline(lang)
+        rules, exclusions, cues = ruleset.for_lang(lang)
+        self.rules = {r.id: r for r in rules}
+        self.exclusions = {e.id: e for e in exclusions}
+        table = lemma_table(lang if lang in LANGS else "en")
+        self.rule_matcher = GatedMatcher(self.nlp, table)
+        self.exclusion_matcher = GatedMatcher(self.nlp, table)
+        self.unless_matcher = GatedMatcher(self.nlp, table)
+        self.cue_matcher = GatedMatcher(self.nlp, table)
+        self.requires = {}
+        try:
+            for rule in rules:
+                self.rule_matcher.add(rule.id, rule.patterns, _context(rule.requires_any, self.nlp))
+                if rule.unless:
+                    self.unless_matcher.add(rule.id, rule.unless)
+                if rule.requires_any:
+                    self.requires[rule.id] = (rule.requires_window,
+                                              [token_predicate(s, self.nlp) for s in rule.requires_any])
+            for exclusion in exclusions:
+                self.exclusion_matcher.add(exclusion.id, exclusion.patterns)
+                if exclusion.unless:
+                    self.unless_matcher.add(exclusion.id, exclusion.unless)
+            for cue in cues:
+                self.cue_matcher.add(f"{cue.stage}:{len(self.cue_matcher)}", cue.patterns)
+        except PatternError:
+            raise compile_problems(ruleset, [lang])[0] from None
+
+    def candidate_rules(self, text: str) -> set[str]:
+        return self.rule_matcher.candidates(text)
 
     def could_match(self, text: str) -> bool:
         """False means no rule can match, and spaCy can be skipped for this text."""
         return bool(self.candidate_rules(text))
 
-    @cached_property
-    def _strings(self):
-        return self.nlp.vocab.strings
+    def stages(self, sentence: Span) -> set[str]:
+        """Stages whose cues appear in the sentence."""
+        return {key.split(":")[0] for key, _, _ in self.cue_matcher(sentence)}
 
-    def _unless(self, doc: Doc) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        if len(self.unless_matcher):
-            for key, s, _ in self.unless_matcher(doc):
-                found.setdefault(self._strings[key], []).append(s)
-        return found
+    def _unless(self, sentence: Span) -> set[str]:
+        return {key for key, _, _ in self.unless_matcher(sentence)}
 
-    def vetoes(self, doc: Doc, unless: dict[str, list[int]] | None = None) -> list[tuple[str, int, int]]:
+    def vetoes(self, doclike: Doc | Span) -> list[tuple[str, int, int]]:
         """Exclusion spans, less those cancelled by the exclusion's own `unless` in the sentence."""
-        if not len(self.exclusion_matcher):
+        found = self.exclusion_matcher(doclike)
+        if not found:
             return []
-        unless = self._unless(doc) if unless is None else unless
         out = []
-        for key, s, e in self.exclusion_matcher(doc):
-            name = self._strings[key]
-            if name in unless:
-                sent = doc[s].sent
-                if any(sent.start <= u < sent.end for u in unless[name]):
-                    continue
-            out.append((name, s, e))
+        for key, s, e in found:
+            sentence = doclike.doc[s].sent
+            if key in self._unless(sentence):
+                continue
+            out.append((key, s, e))
         return out
 
     def hits(self, doc: Doc, candidates: set[str] | None = None) -> list[RuleHit]:
         """Rule matches that survive exclusions, `unless` and `requires`.
 
-        Only the rules that can match the text (see `candidate_rules`) are run.
+        Only the rules that can match the text (see `candidate_rules`) are run, and the
+        vetoes only on the sentences that have a match.
         """
-        if candidates is None:
-            candidates = self.candidate_rules(doc.text)
-        matches: list[tuple[str, int, int]] = []
-        for rule_id in sorted(candidates):
-            for _, start, end in self.rule_matchers[rule_id](doc):
-                if doc[start].sent.start == doc[end - 1].sent.start:  # a match never spans sentences
-                    matches.append((rule_id, start, end))
-        if not matches:
-            return []
-        unless = self._unless(doc)
-        vetoes = self.vetoes(doc, unless)
-        hits: list[RuleHit] = []
-        for rule_id, start, end in matches:
-            if any(s < end and e > start for _, s, e in vetoes):
-                continue
+        matches = self.rule_matcher(doc, candidates)
+        by_sentence: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        for key, start, end in matches:
             sentence = doc[start].sent
-            if rule_id in unless and any(sentence.start <= s < sentence.end for s in unless[rule_id]):
-                continue
-            if rule_id in self.requires:
-                window, predicates = self.requires[rule_id]
-                lo, hi = max(sentence.start, start - window), min(sentence.end, end + window)
-                context = [t for t in doc[lo:hi] if not start <= t.i < end]
-                if not any(pred(t) for t in context for pred in predicates):
+            if sentence.end >= end:  # a match never spans sentences
+                by_sentence[sentence.start].append((key, start, end))
+        hits: list[RuleHit] = []
+        for found in by_sentence.values():
+            sentence = doc[found[0][1]].sent
+            vetoes = self.vetoes(sentence)
+            cancelled = self._unless(sentence)
+            for rule_id, start, end in found:
+                if rule_id in cancelled or any(s < end and e > start for _, s, e in vetoes):
                     continue
-            hits.append(RuleHit(self.rules[rule_id], sentence, start, end))
+                if rule_id in self.requires:
+                    window, predicates = self.requires[rule_id]
+                    lo, hi = max(sentence.start, start - window), min(sentence.end, end + window)
+                    context = [t for t in doc[lo:hi] if not start <= t.i < end]
+                    if not any(pred(t) for t in context for pred in predicates):
+                        continue
+                hits.append(RuleHit(self.rules[rule_id], sentence, start, end))
         return hits
 
 

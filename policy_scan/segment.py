@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .layout import PageLayout, body_font_size, lay_out
 from .model import Document, Line, OutlineEntry, Passage, Span
@@ -42,8 +43,60 @@ class Segmentation:
     toc_pages: list[int] = field(default_factory=list)
 
 
-def normalise(text: str) -> str:
-    text = text.replace(_JOINED_HYPHEN, "")
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    from .nlp import lemma_table
+    table = lemma_table("en")  # inflected form -> lemma: together they list the vocabulary
+    return frozenset(table) | frozenset(table.values())
+
+
+def _known(word: str) -> bool:
+    return len(word) >= 2 and word.lower() in _english_words()
+
+
+class DocumentWords:
+    """The words a document writes within its lines, to settle hyphens at line ends."""
+
+    def __init__(self, lines: list[str] | None = None):
+        self.compounds: set[str] = set()
+        self.plain: set[str] = set()
+        for text in lines or []:
+            for word in _WORDISH.findall(text.lower()):
+                (self.compounds if "-" in word else self.plain).add(word)
+
+
+_WORDISH = re.compile(r"\w+(?:-\w+)*")
+
+
+def join_hyphenated(left: str, right: str, words: DocumentWords | None = None) -> str:
+    """Join a word broken across lines: "reinte-" + "gration" -> "reintegration", but keep
+    real compounds whole: "gender-" + "sensitive" -> "gender-sensitive".
+
+    The document decides first: a compound it writes with a hyphen elsewhere keeps it, a word
+    it writes solid is joined.  Otherwise a compound is assumed when both halves are words
+    on their own (English lookup table); the halves of a hyphenated word rarely are.
+    """
+    first = re.findall(r"\w+$", left)
+    second = re.findall(r"^\w+", right)
+    if not (first and second):
+        return left + right
+    a, b = first[0].lower(), second[0].lower()
+    if words is not None:
+        if f"{a}-{b}" in words.compounds:
+            return f"{left}-{right}"
+        if a + b in words.plain:
+            return left + right
+    if _known(a) and _known(b) and len(b) >= 3:
+        return f"{left}-{right}"
+    return left + right
+
+
+def normalise(text: str, words: DocumentWords | None = None) -> str:
+    if _JOINED_HYPHEN in text:
+        parts = text.split(_JOINED_HYPHEN)
+        text = parts[0]
+        for part in parts[1:]:
+            text = join_hyphenated(text, part, words)
     return " ".join(_CONTROL.sub(" ", text.translate(_LIGATURES)).split())
 
 
@@ -120,7 +173,8 @@ def segment(doc: Document) -> Segmentation:
             items.append((lay, line, detector.level(line)))
     items = _merge_heading_lines(items)
 
-    builder = _PassageBuilder({lay.page.number: typical_gap(lay.lines) for lay in layouts})
+    words = DocumentWords([ln.text for lay in layouts for ln in lay.lines])
+    builder = _PassageBuilder({lay.page.number: typical_gap(lay.lines) for lay in layouts}, words)
     outline: list[OutlineEntry] = []
     path: list[tuple[int, str]] = []
 
@@ -145,7 +199,7 @@ def segment(doc: Document) -> Segmentation:
                         enter(mark.title, mark.level, p, 0.0)
                         pending_marks.remove(mark)
             current_page = page_no
-        text = normalise(line.text)
+        text = normalise(line.text, words)
         if not text:
             continue
         if use_bookmarks:
@@ -190,8 +244,9 @@ def typical_gap(lines: list[Line]) -> float:
 class _PassageBuilder:
     """Accumulates lines into paragraphs, joining hyphenated words across lines."""
 
-    def __init__(self, page_gaps: dict[int, float]) -> None:
+    def __init__(self, page_gaps: dict[int, float], words: DocumentWords | None = None) -> None:
         self.page_gaps = page_gaps
+        self.words = words
         self.passages: list[Passage] = []
         self._parts: list[str] = []
         self._spans: list[Span] = []
@@ -226,11 +281,13 @@ class _PassageBuilder:
             self._chapter = chapter
         if self._parts:
             prev = self._parts[-1]
-            if prev.endswith(_HYPHENS) and len(prev) > 1 and prev[-2].isalpha() and text[:1].islower():
-                self._parts[-1] = prev[:-1]
-                self._length -= 1
+            if prev.endswith(_HYPHENS) and len(prev) > 1 and prev[-2].isalpha() and text[:1].isalpha():
+                joined = join_hyphenated(prev[:-1], text, self.words) if text[:1].islower() else prev + text
+                kept = len(joined) - len(text) - len(prev)  # 0 if the hyphen stays, -1 if dropped
+                self._parts[-1] = joined[: len(prev) + kept]
+                self._length += kept
                 last = self._spans[-1]
-                self._spans[-1] = Span(last.start, last.end - 1, last.page, last.box)
+                self._spans[-1] = Span(last.start, last.end + kept, last.page, last.box)
             else:
                 self._parts.append(" ")
                 self._length += 1
