@@ -106,6 +106,17 @@ class GatedMatcher:
     def __call__(self, doclike: Doc | Span, keys: set[str] | None = None) -> list[tuple[str, int, int]]:
         """(key, start, end) with token offsets in the doc; `keys` restricts the groups tried."""
         wanted = self.candidates(doclike.text) if keys is None else keys
+        if not wanted:
+            return []
+        if isinstance(doclike, Doc) and len(wanted) > 1 and doclike.has_annotation("SENT_START"):
+            # Several groups: narrow each to the sentences that can hold it, since a spaCy
+            # Matcher walks every token of what it is given.
+            out = []
+            for sentence in doclike.sents:
+                here = wanted & self.candidates(sentence.text)
+                if here:
+                    out.extend(self(sentence, here))
+            return out
         offset = doclike.start if isinstance(doclike, Span) else 0
         out = []
         for key in sorted(wanted):
