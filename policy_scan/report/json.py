@@ -22,7 +22,8 @@ def outline_with_ranges(result) -> list[dict]:
         end = last_page
         for later in entries[i + 1:]:
             if later.level <= e.level:
-                end = max(e.page, later.page if later.top > 0 else later.page - 1)
+                # a heading near the top of its page closes the previous section on the page before
+                end = max(e.page, later.page - 1 if later.top < 120 else later.page)
                 break
         out.append({"title": e.title, "level": e.level, "page_start": e.page, "page_end": end})
     return out

@@ -10,6 +10,7 @@ LABELS = {
     "partial": {"es": "parcial", "fr": "partiel"},
     "absent": {"es": "ausente", "fr": "absent"},
     "findings": {"es": "hallazgos", "fr": "constats"},
+    "finding": {"es": "hallazgo", "fr": "constat"},
     "themes": {"es": "Temas", "fr": "Thèmes", "en": "Themes"},
     "deepest stage": {"es": "etapa más profunda", "fr": "étape la plus avancée"},
     "pp.": {"es": "págs.", "fr": "p."},

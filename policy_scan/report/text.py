@@ -61,7 +61,8 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
         out.append(f"  {MARKS[t.verdict]} {t.theme:<4} {title}")
         detail = f"{L(t.verdict)}"
         if t.evidence_count:
-            detail += f" · {L('deepest stage')} {stage} · {t.evidence_count} {L('findings')} · {L('pp.')} {_pages(t.pages)}"
+            noun = L("findings") if t.evidence_count != 1 else L("finding")
+            detail += f" · {L('deepest stage')} {stage} · {t.evidence_count} {noun} · {L('pp.')} {_pages(t.pages)}"
         out.append(f"         {detail}")
         ranked = sorted(by_theme.get(t.theme, []), key=lambda f: (-tax.stages[f.stage].depth, -f.score, f.char_start))
         for f in ranked[:evidence]:
@@ -80,7 +81,8 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
         out.append(L("chapters"))
         for c in chapters:
             themes = ", ".join(f"{k}×{v}" for k, v in c.themes.items()) or L("silent on migration")
-            out.append(f"  {L('pp.')} {c.pages[0]}–{c.pages[1]:<5} {_snippet(c.title, 60):<60}  {themes}")
+            span = f"{c.pages[0]}" if c.pages[0] == c.pages[1] else f"{c.pages[0]}–{c.pages[1]}"
+            out.append(f"  {L('pp.')} {span:<9} {_snippet(c.title, 60):<60}  {themes}")
         out.append("")
     for w in result.warnings:
         out.append(f"{L('warning')}: {w}")

@@ -1,0 +1,92 @@
+"""The classifier: reproducible training, safe loading, NumPy weights equal to the skops model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, SHARED_PDFS
+from policy_scan import linear
+from policy_scan.classify import default_model_path, load, train, weights_path
+from policy_scan.corpus import load_corpus
+from policy_scan.errors import CorpusError, ModelError
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load(default_model_path())
+
+
+def test_retraining_from_the_corpus_reproduces_the_shipped_model(corpus, shipped):
+    model, report = train(corpus)
+    assert model.identity == shipped.identity
+    texts = [i.text for i in corpus[::25]]
+    new, old = model.predict(texts), shipped.predict(texts)
+    assert np.allclose([p["score"] for p in new], [p["score"] for p in old], atol=1e-9)
+    assert [(p["themes"], p["stage"]) for p in new] == [(p["themes"], p["stage"]) for p in old]
+    assert report.passages == len(corpus) >= 3000
+    assert report.per_lang["es"] >= 500 and report.per_lang["fr"] >= 500
+
+
+def test_numpy_weights_score_exactly_like_the_skops_model(corpus, shipped):
+    fast = linear.load(weights_path(default_model_path()))
+    assert fast.identity == shipped.identity
+    texts = [i.text for i in corpus[::7]] + ["", "12 34", "Travailleurs migrants à l'étranger."]
+    a, b = shipped.predict(texts), fast.predict(texts)
+    assert np.allclose([p["score"] for p in a], [p["score"] for p in b], atol=1e-9)
+    assert [(p["themes"], p["stage"], p["terms"]) for p in a] == [(p["themes"], p["stage"], p["terms"]) for p in b]
+
+
+def test_the_model_separates_migration_from_false_friends(shipped):
+    relevant = ["Nepali workers in Qatar sent money home to their families.",
+                "Las remesas de los connacionales en el exterior crecieron un 12 por ciento.",
+                "Les Marocains résidant à l'étranger ont transféré 9 milliards de dirhams."]
+    traps = ["The ministry completed the migration of payroll data to the new cloud platform.",
+             "Customs seized 40 kilograms of heroin in a drug trafficking operation.",
+             "Los gastos de desplazamiento del personal se reembolsarán mensualmente."]
+    assert all(p["score"] > 0.5 for p in shipped.predict(relevant))
+    assert all(p["score"] < 0.5 for p in shipped.predict(traps))
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path):
+    for name, content in [("fake.skops", b"not a zip"), ("fake.npz", b"not numpy")]:
+        path = tmp_path / name
+        path.write_bytes(content)
+        loader = load if name.endswith(".skops") else linear.load
+        with pytest.raises(ModelError, match="not a policy-scan model"):
+            loader(path)
+
+
+def test_malformed_corpus_lines_name_file_and_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "ok", "relevant": True, "themes": ["T2"], "stage": "P1"}) + "\n"
+                   + json.dumps({"text": "x", "relevant": False, "themes": ["T2"], "stage": None}) + "\n")
+    with pytest.raises(CorpusError) as info:
+        load_corpus(bad)
+    assert str(info.value).startswith(f"{bad}:2: ")
+
+
+def test_evaluate_reads_real_sentences_in_place():
+    if not SHARED_PDFS.exists():
+        pytest.skip("../shared/pdfs not available")
+    proc = subprocess.run([sys.executable, "-m", "policy_scan", "evaluate", "corpus/real_sentences.jsonl",
+                           "--pdfs", str(SHARED_PDFS), "--method", "keywords", "--format", "json"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["keywords"]["n"] >= 400 and data["notes"] == []
+
+
+def test_evaluate_skips_cleanly_without_the_pdfs(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "policy_scan", "evaluate", "corpus/real_sentences.jsonl",
+                           "--pdfs", str(tmp_path), "--method", "keywords"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and "nothing to score" in proc.stderr
