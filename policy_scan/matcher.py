@@ -14,7 +14,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from .errors import RuleError
-from .nlp import lemma_table, pipeline
+from .lemmas import lemma_table
+from .nlp import pipeline
 from .patterns import PatternError, Requirement, compile_pattern, literal_values, requirements, token_predicate
 from .ruleset import LANGS, Rule, RuleSet, StageCue
 
@@ -34,6 +35,23 @@ class RuleHit:
     @property
     def text(self) -> str:
         return self.sentence.doc[self.start:self.end].text
+
+
+_WORDS_CACHE: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
+
+
+def _plain_words(text: str, table: dict[str, str]) -> tuple[set[str], set[str]]:
+    """Lower-cased words of a text and their lemmas (cached: the rule, exclusion, veto and
+    cue matchers all ask about the same sentences)."""
+    key = (text, id(table))
+    found = _WORDS_CACHE.get(key)
+    if found is None:
+        if len(_WORDS_CACHE) > 20000:
+            _WORDS_CACHE.clear()
+        words = set(_WORD.findall(text.lower()))
+        get = table.get
+        found = _WORDS_CACHE[key] = (words, {get(w, w) for w in words})
+    return found
 
 
 class GatedMatcher:
@@ -79,9 +97,7 @@ class GatedMatcher:
 
     def candidates(self, text: str) -> set[str]:
         """Groups that can match this text, judged by its plain words."""
-        words = set(_WORD.findall(text.lower()))
-        get = self.table.get
-        lemmas = {get(w, w) for w in words}
+        words, lemmas = _plain_words(text, self.table)
         found: set[int] = set()
         for norm in lemmas:
             found.update(self._by_norm.get(norm, ()))

@@ -10,39 +10,16 @@ packaged lookup tables, no model downloads.
 
 from __future__ import annotations
 
-import gzip
-import json
 from functools import lru_cache
-from pathlib import Path
 
 import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .lemmas import lemma_table
+
 SUPPORTED = ("en", "es", "fr")
-
-
-@lru_cache(maxsize=None)
-def lemma_table(lang: str) -> dict[str, str]:
-    """The packaged lookup table as a plain dict ({} for languages without one)."""
-    try:
-        import spacy_lookups_data
-    except ImportError:
-        return {}
-    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
-    if not path.exists():
-        return {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        raw = json.load(fh)
-    table: dict[str, str] = {}
-    for word, lemma in raw.items():
-        if isinstance(lemma, list):  # the French table lists candidate lemmas
-            if not lemma:
-                continue
-            lemma = lemma[0]
-        table[word] = lemma.lower()
-    return table
 
 
 class LemmaNorm:

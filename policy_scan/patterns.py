@@ -50,11 +50,25 @@ def _parse_alternative(text: str, nlp: Language) -> list[Alternative]:
     if "*" in text:
         raise PatternError(f"'*' may only end a prefix: '{text}'")
     lemmatize = nlp.get_pipe("lemma_norm").lemma
+    if text.isalpha():  # one plain word is one token: no need to run the tokenizer
+        return [Alternative("NORM", lemmatize(text))]
     return [Alternative("NORM", lemmatize(t.text)) for t in nlp.make_doc(text)]
+
+
+_PARSED: dict[tuple[str, int], list] = {}
 
 
 def parse(pattern: str, nlp: Language) -> list[list[Alternative] | str]:
     """Pattern string -> positions; each position is a list of alternatives, '_' or '_?'."""
+    key = (pattern, id(nlp)) if isinstance(pattern, str) else None
+    if key in _PARSED:
+        return _PARSED[key]
+    positions = _parse(pattern, nlp)
+    _PARSED[key] = positions
+    return positions
+
+
+def _parse(pattern: str, nlp: Language) -> list[list[Alternative] | str]:
     if not isinstance(pattern, str) or not pattern.strip():
         raise PatternError("a pattern must be a non-empty string")
     positions: list[list[Alternative] | str] = []

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .assess import assess
-from .detect import DetectOptions, assign_languages, detect
 from .extract import extract
 from .language import RULE_LANGUAGES, detect_language, language_name
 from .model import Assessment, Document, Finding
@@ -65,6 +63,8 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         ruleset = ruleset.select(options.select, options.ignore)
     doc = extract(path, engine=options.engine, password=options.password)
     seg = segment(doc)
+    from .assess import assess  # spaCy loads here, after the cheap checks on the file
+    from .detect import DetectOptions, assign_languages, detect
     warnings = list(doc.warnings)
     blank = [p.number for p in doc.pages if not p.has_text_layer]
     if blank:

@@ -45,7 +45,7 @@ class Segmentation:
 
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    from .nlp import lemma_table
+    from .lemmas import lemma_table
     table = lemma_table("en")  # inflected form -> lemma: together they list the vocabulary
     return frozenset(table) | frozenset(table.values())
 

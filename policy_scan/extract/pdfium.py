@@ -80,7 +80,8 @@ def read_page_lines(page: pdfium.PdfPage, height: float) -> list[Line]:
                 size = round(abs(t0 - b0) / 1.15 * 2) / 2  # ascent+descent is ~1.15 em
                 # Bold only when the line starts and ends bold: a bold paragraph number
                 # must not turn its paragraph into a heading.
-                bold = (_font_is_bold(tp, first, raw.FPDFText_GetFontWeight(tp, first))
+                # Only short lines can be headings, so only they need the (slower) font check.
+                bold = (len(stripped) <= 160 and _font_is_bold(tp, first, raw.FPDFText_GetFontWeight(tp, first))
                         and _font_is_bold(tp, last, raw.FPDFText_GetFontWeight(tp, last)))
                 lines.append(Line(stripped, box, size, bold))
             pos += len(piece) + len(sep)
