@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,15 +52,33 @@ def main() -> None:
     if not pdf.exists():
         print(f"skipped: {pdf} not found (../shared absent?)")
         return
-    pages = int(subprocess.run([sys.executable, "-c", "import pypdfium2,sys; print(len(pypdfium2.PdfDocument(sys.argv[1])))",
-                                str(pdf)], capture_output=True, text=True, check=True).stdout)
+    pages = int(
+        subprocess.run(
+            [sys.executable, "-c", "import pypdfium2,sys; print(len(pypdfium2.PdfDocument(sys.argv[1])))", str(pdf)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     tmp = tempfile.mkdtemp()
     commands = {
-        "policy-scan scan (end to end)": [sys.executable, "-m", "policy_scan", "scan", str(pdf), "--format", "json",
-                                          "-o", os.path.join(tmp, "out.json")],
-        "pdfplumber extract_text": [sys.executable, "-c",
-                                    "import pdfplumber,sys\nwith pdfplumber.open(sys.argv[1]) as p:\n"
-                                    "    [pg.extract_text() for pg in p.pages]", str(pdf)],
+        "policy-scan scan (end to end)": [
+            sys.executable,
+            "-m",
+            "policy_scan",
+            "scan",
+            str(pdf),
+            "--format",
+            "json",
+            "-o",
+            os.path.join(tmp, "out.json"),
+        ],
+        "pdfplumber extract_text": [
+            sys.executable,
+            "-c",
+            "import pdfplumber,sys\nwith pdfplumber.open(sys.argv[1]) as p:\n    [pg.extract_text() for pg in p.pages]",
+            str(pdf),
+        ],
     }
     if shutil.which("pdftotext"):
         commands = {"pdftotext (poppler)": ["pdftotext", str(pdf), os.path.join(tmp, "out.txt")], **commands}
@@ -69,8 +86,11 @@ def main() -> None:
     for name, cmd in commands.items():
         runs = [measure(cmd) for _ in range(args.repeat if "pdfplumber" not in name else 1)]
         seconds = statistics.median(r[0] for r in runs)
-        results[name] = {"seconds": round(seconds, 3), "pages_per_second": round(pages / seconds, 1),
-                         "peak_mb": round(max(r[1] for r in runs), 1)}
+        results[name] = {
+            "seconds": round(seconds, 3),
+            "pages_per_second": round(pages / seconds, 1),
+            "peak_mb": round(max(r[1] for r in runs), 1),
+        }
     scan = results["policy-scan scan (end to end)"]["seconds"]
     summary = {"pdf": pdf.name, "pages": pages, "results": results}
     if "pdftotext (poppler)" in results:
@@ -81,11 +101,14 @@ def main() -> None:
         return
     print(f"{pdf.name}: {pages} pages, median of {args.repeat} runs (pdfplumber: 1 run)")
     for name, r in results.items():
-        print(f"  {name:<32} {r['seconds']:>8.2f} s  {r['pages_per_second']:>7.1f} pages/s  peak {r['peak_mb']:>6.1f} MB")
+        print(
+            f"  {name:<32} {r['seconds']:>8.2f} s  {r['pages_per_second']:>7.1f} pages/s  peak {r['peak_mb']:>6.1f} MB"
+        )
     if "scan_vs_pdftotext" in summary:
         print(f"  scan / pdftotext          = {summary['scan_vs_pdftotext']:.2f}x   (target: within 6x)")
     print(f"  pdfplumber / scan         = {summary['pdfplumber_vs_scan']:.1f}x   (target: at least 15x)")
-    print(f"  scan peak memory          = {scan and results['policy-scan scan (end to end)']['peak_mb']:.0f} MB (target: under 400 MB)")
+    peak = results["policy-scan scan (end to end)"]["peak_mb"]
+    print(f"  scan peak memory          = {peak:.0f} MB (target: under 400 MB)")
 
 
 if __name__ == "__main__":

@@ -46,10 +46,21 @@ def assess(findings: list[Finding], passages: list[Passage], taxonomy: Taxonomy)
         depth = taxonomy.stages[deepest].depth if deepest else 0
         score = VERDICT_WEIGHT[verdict] * (0.5 + 0.5 * depth / max_depth) if deepest else 0.0
         stages = sorted({f.stage for f in found}, key=lambda s: int(s[1:]))
-        themes.append(ThemeAssessment(
-            theme=tid, title=theme.title, verdict=verdict, deepest_stage=deepest, stages=stages,
-            evidence_count=len(found), pages=sorted({f.page for f in found}), gcm=theme.gcm, sdg=theme.sdg,
-            entry_point=None if verdict == "addressed" else theme.entry_point, score=round(score, 3)))
+        themes.append(
+            ThemeAssessment(
+                theme=tid,
+                title=theme.title,
+                verdict=verdict,
+                deepest_stage=deepest,
+                stages=stages,
+                evidence_count=len(found),
+                pages=sorted({f.page for f in found}),
+                gcm=theme.gcm,
+                sdg=theme.sdg,
+                entry_point=None if verdict == "addressed" else theme.entry_point,
+                score=round(score, 3),
+            )
+        )
 
     chapters: dict[str, ChapterAssessment] = {}
     for p in passages:
@@ -68,5 +79,11 @@ def assess(findings: list[Finding], passages: list[Passage], taxonomy: Taxonomy)
             chapter.themes = dict(sorted(counts.items(), key=lambda kv: int(kv[0][1:])))
     verdicts = Counter(t.verdict for t in themes)
     overall = 100 * sum(t.score for t in themes) / max(1, len(themes))
-    return Assessment(themes, list(chapters.values()), round(overall, 1), verdicts["addressed"],
-                      verdicts["partial"], verdicts["absent"])
+    return Assessment(
+        themes,
+        list(chapters.values()),
+        round(overall, 1),
+        verdicts["addressed"],
+        verdicts["partial"],
+        verdicts["absent"],
+    )

@@ -44,10 +44,26 @@ def build_features():
     inflection and spelling), both capped so the saved model stays a few megabytes."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
-    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=25_000,
-                            strip_accents="unicode", lowercase=True, token_pattern=r"(?u)\b\w\w+\b")
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
-                            strip_accents="unicode", lowercase=True, max_features=20_000)
+
+    words = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=25_000,
+        strip_accents="unicode",
+        lowercase=True,
+        token_pattern=r"(?u)\b\w\w+\b",
+    )
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=3,
+        sublinear_tf=True,
+        strip_accents="unicode",
+        lowercase=True,
+        max_features=20_000,
+    )
     return FeatureUnion([("words", words), ("chars", chars)])
 
 
@@ -72,6 +88,7 @@ class SentenceModel:
         self._coef = self._relevance_coefficients()
         self._names = self.features.transformer_list[0][1].get_feature_names_out()
         from .language import stop_words
+
         self._common = stop_words("en") | stop_words("es") | stop_words("fr")
 
     def _relevance_coefficients(self) -> np.ndarray:
@@ -97,9 +114,14 @@ class SentenceModel:
             chosen = [THEMES[j] for j in np.argsort(-probs) if probs[j] >= THEME_THRESHOLD][:3]
             if not chosen:
                 chosen = [THEMES[int(np.argmax(probs))]]
-            out.append({"score": float(relevance[i]), "themes": chosen,
-                        "stage": str(stage_labels[int(np.argmax(stage_prob[i]))]),
-                        "terms": self._terms(X[i])})
+            out.append(
+                {
+                    "score": float(relevance[i]),
+                    "themes": chosen,
+                    "stage": str(stage_labels[int(np.argmax(stage_prob[i]))]),
+                    "terms": self._terms(X[i]),
+                }
+            )
         return out
 
     def _terms(self, row, k: int = 5) -> list[str]:
@@ -119,7 +141,9 @@ class SentenceModel:
                 break
         return terms
 
-    def score_sentences(self, texts: list[str], lang: str | None = None) -> list[tuple[float, list[str], str | None, list[str]]]:
+    def score_sentences(
+        self, texts: list[str], lang: str | None = None
+    ) -> list[tuple[float, list[str], str | None, list[str]]]:
         return [(p["score"], p["themes"], p["stage"], p["terms"]) for p in self.predict(texts)]
 
 
@@ -137,8 +161,9 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
         # The pruned-terms set is only for introspection and dwarfs the model on disk.
         if hasattr(vectorizer, "stop_words_"):
             del vectorizer.stop_words_
-    relevance = CalibratedClassifierCV(LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"),
-                                       method="sigmoid", cv=5, ensemble=False)
+    relevance = CalibratedClassifierCV(
+        LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"), method="sigmoid", cv=5, ensemble=False
+    )
     relevance.fit(X, y_rel)
     rel_idx = np.flatnonzero(y_rel)
     binarizer = MultiLabelBinarizer(classes=THEMES)
@@ -149,9 +174,19 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
     stage = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
     stage.fit(X[staged], [items[i].stage for i in staged])
     digest = hashlib.sha256("\n".join(f"{i.relevant}|{i.themes}|{i.stage}|{i.text}" for i in items).encode())
-    parts = {"features": features, "relevance": relevance, "themes": themes, "stage": stage,
-             "triggers": [], "meta": {"format": MODEL_FORMAT, "identity": f"corpus-{digest.hexdigest()[:12]}",
-                                      "passages": len(items), "seed": seed}}
+    parts = {
+        "features": features,
+        "relevance": relevance,
+        "themes": themes,
+        "stage": stage,
+        "triggers": [],
+        "meta": {
+            "format": MODEL_FORMAT,
+            "identity": f"corpus-{digest.hexdigest()[:12]}",
+            "passages": len(items),
+            "seed": seed,
+        },
+    }
     parts["triggers"] = trigger_words(items)
     model = SentenceModel(parts)
     per_lang: dict[str, int] = {}
@@ -170,6 +205,7 @@ def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[st
     from collections import Counter
 
     from .language import stop_words
+
     common = stop_words("en") | stop_words("es") | stop_words("fr")
     pos: Counter[str] = Counter()
     neg: Counter[str] = Counter()
@@ -177,9 +213,15 @@ def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[st
         (pos if item.relevant else neg).update(set(_WORD.findall(fold(item.text))))
     n_pos = max(1, sum(1 for i in items if i.relevant))
     n_neg = max(1, len(items) - n_pos)
-    words = [w for w, c in pos.items()
-             if c >= min_count and w not in common and not w.isdigit() and len(w) > 2
-             and (c / n_pos) / ((neg[w] + 1) / n_neg) >= min_ratio]
+    words = [
+        w
+        for w, c in pos.items()
+        if c >= min_count
+        and w not in common
+        and not w.isdigit()
+        and len(w) > 2
+        and (c / n_pos) / ((neg[w] + 1) / n_neg) >= min_ratio
+    ]
     return sorted(words)
 
 
@@ -197,6 +239,7 @@ def save(model: SentenceModel, path: str | Path) -> None:
     from zipfile import ZIP_DEFLATED
 
     import skops.io as sio
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     saved = []
     for vectorizer in _vectorizers(model.parts):
@@ -212,6 +255,7 @@ def save(model: SentenceModel, path: str | Path) -> None:
             vectorizer.vocabulary_ = vocab
         model.parts.pop("vocabularies", None)
     from .linear import export
+
     export(model, weights_path(path))
 
 
@@ -222,6 +266,7 @@ def weights_path(path: str | Path) -> Path:
 
 def load(path: str | Path) -> SentenceModel:
     import skops.io as sio
+
     path = Path(path)
     if not path.exists():
         raise ModelError(str(path), "no such model file (train one with `policy-scan train`)")
@@ -246,6 +291,7 @@ def load(path: str | Path) -> SentenceModel:
 @lru_cache(maxsize=4)
 def _load_cached(path: str):
     from . import linear
+
     if path.endswith(".npz"):
         return linear.load(path)
     weights = weights_path(path)

@@ -20,6 +20,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 def expected_errors(func):
     """Turn expected failures into one stderr line and exit code 2."""
+
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -30,6 +31,7 @@ def expected_errors(func):
         except KeyboardInterrupt:
             click.echo("policy-scan: interrupted", err=True)
             sys.exit(130)
+
     return wrapper
 
 
@@ -60,36 +62,91 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
-@click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default="pdfium", show_default=True,
-              help="Text extraction engine.")
+@click.option(
+    "--engine",
+    type=click.Choice(["pdfium", "pdfplumber"]),
+    default="pdfium",
+    show_default=True,
+    help="Text extraction engine.",
+)
 @click.option("--password", help="Password of an encrypted PDF.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use rule files from this folder.")
 @click.option("--select", multiple=True, help="Only rules whose id starts with these prefixes (e.g. T2,T3-en).")
 @click.option("--ignore", multiple=True, help="Skip rules whose id starts with these prefixes.")
-@click.option("--classifier/--no-classifier", default=True, show_default=True,
-              help="Combine the trained classifier with the rules.")
+@click.option(
+    "--classifier/--no-classifier",
+    default=True,
+    show_default=True,
+    help="Combine the trained classifier with the rules.",
+)
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
-@click.option("--sensitivity", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="0 favours precision, 1 favours recall (classifier threshold).")
+@click.option(
+    "--sensitivity",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="0 favours precision, 1 favours recall (classifier threshold).",
+)
 @click.option("--lang", type=click.Choice(["en", "es", "fr"]), help="Force the document language.")
-@click.option("--lang-ui", type=click.Choice(["en", "es", "fr", "auto"]), default="en", show_default=True,
-              help="Language of report labels; auto = the document's.")
-@click.option("--evidence", type=click.IntRange(0, 50), default=2, show_default=True,
-              help="Evidence snippets per theme in the text report.")
+@click.option(
+    "--lang-ui",
+    type=click.Choice(["en", "es", "fr", "auto"]),
+    default="en",
+    show_default=True,
+    help="Language of report labels; auto = the document's.",
+)
+@click.option(
+    "--evidence",
+    type=click.IntRange(0, 50),
+    default=2,
+    show_default=True,
+    help="Evidence snippets per theme in the text report.",
+)
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
 @expected_errors
-def scan(file, fmt, output, engine, password, rules_dir, select, ignore, classifier, model_path, sensitivity,
-         lang, lang_ui, evidence, fail_under):
+def scan(
+    file,
+    fmt,
+    output,
+    engine,
+    password,
+    rules_dir,
+    select,
+    ignore,
+    classifier,
+    model_path,
+    sensitivity,
+    lang,
+    lang_ui,
+    evidence,
+    fail_under,
+):
     """Scan one plan (PDF) and report, per theme and stage, where migration is addressed."""
     from .report import render
     from .scan import ScanOptions
     from .scan import scan as run_scan
-    options = ScanOptions(engine=engine, password=password, rules_dir=rules_dir, select=_split(select),
-                          ignore=_split(ignore), classifier=classifier, model_path=model_path,
-                          sensitivity=sensitivity, lang=lang)
+
+    options = ScanOptions(
+        engine=engine,
+        password=password,
+        rules_dir=rules_dir,
+        select=_split(select),
+        ignore=_split(ignore),
+        classifier=classifier,
+        model_path=model_path,
+        sensitivity=sensitivity,
+        lang=lang,
+    )
     result = run_scan(file, options)
     ui = result.language if lang_ui == "auto" else lang_ui
     write_output(render(result, fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
@@ -112,6 +169,7 @@ def rules() -> None:
 def rules_validate(rules_dir):
     """Check every rule file's structure and patterns; report problems as file:line: problem."""
     from .ruleset import load_ruleset
+
     ruleset, problems = load_ruleset(rules_dir, strict=False)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -119,8 +177,10 @@ def rules_validate(rules_dir):
         click.echo(f"{len(problems)} problem(s) in rule files", err=True)
         sys.exit(EXIT_ERROR)
     langs = sorted({r.lang for r in ruleset.rules})
-    click.echo(f"ok: {len(ruleset.rules)} rules, {len(ruleset.exclusions)} exclusions, "
-               f"{len(ruleset.cues)} stage cue sets ({', '.join(langs) or 'no languages'}); version {ruleset.version}")
+    click.echo(
+        f"ok: {len(ruleset.rules)} rules, {len(ruleset.exclusions)} exclusions, "
+        f"{len(ruleset.cues)} stage cue sets ({', '.join(langs) or 'no languages'}); version {ruleset.version}"
+    )
 
 
 @rules.command("test")
@@ -131,11 +191,14 @@ def rules_test(rules_dir, select):
     """Run every rule's match / no_match examples."""
     from .ruleset import load_ruleset
     from .ruletest import test_examples
+
     ruleset, _ = load_ruleset(rules_dir, strict=True)
     if select:
         prefixes = _split(select)
         ruleset = ruleset.select(prefixes)
-        ruleset.exclusions = [e for e in ruleset.exclusions if any(e.id.startswith(p) for p in prefixes)] or ruleset.exclusions
+        ruleset.exclusions = [
+            e for e in ruleset.exclusions if any(e.id.startswith(p) for p in prefixes)
+        ] or ruleset.exclusions
     checked, failures = test_examples(ruleset)
     for failure in failures:
         click.echo(str(failure))
@@ -158,20 +221,37 @@ def extract(file, engine, password, sentences, fmt, output):
 
     from .extract import extract as run_extract
     from .segment import segment
+
     seg = segment(run_extract(file, engine=engine, password=password))
     records = []
     if sentences:
-        from .scan import document_language
         from .nlp import pipeline
+        from .scan import document_language
+
         nlp = pipeline(document_language(seg))
         for passage, doc in zip(seg.passages, nlp.pipe(p.text for p in seg.passages)):
             for s in doc.sents:
                 page, _ = passage.locate(s.start_char, s.end_char)
-                records.append({"page": page, "char_start": passage.offset + s.start_char,
-                                "char_end": passage.offset + s.end_char, "chapter": passage.chapter, "text": s.text})
+                records.append(
+                    {
+                        "page": page,
+                        "char_start": passage.offset + s.start_char,
+                        "char_end": passage.offset + s.end_char,
+                        "chapter": passage.chapter,
+                        "text": s.text,
+                    }
+                )
     else:
-        records = [{"page": p.page, "char_start": p.offset, "char_end": p.offset + len(p.text), "chapter": p.chapter,
-                    "text": p.text} for p in seg.passages]
+        records = [
+            {
+                "page": p.page,
+                "char_start": p.offset,
+                "char_end": p.offset + len(p.text),
+                "chapter": p.chapter,
+                "text": p.text,
+            }
+            for p in seg.passages
+        ]
     if fmt == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     else:
@@ -181,34 +261,57 @@ def extract(file, engine, password, sentences, fmt, output):
 
 @main.command()
 @click.argument("corpus", required=False, type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Model file to write (default: the bundled model).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Model file to write (default: the bundled model)."
+)
 @expected_errors
 def train(corpus, output):
     """Train the classifier on labelled passages (default: corpus/passages)."""
     from .classify import default_model_path, save
     from .classify import train as run_train
     from .corpus import load_corpus
+
     items = load_corpus(corpus)
     model, report = run_train(items)
     target = output or str(default_model_path())
     save(model, target)
     langs = ", ".join(f"{k} {v}" for k, v in sorted(report.per_lang.items()))
-    click.echo(f"trained on {report.passages} passages ({report.relevant} relevant; {langs}) -> {target} "
-               f"[{model.identity}]")
+    click.echo(
+        f"trained on {report.passages} passages ({report.relevant} relevant; {langs}) -> {target} [{model.identity}]"
+    )
 
 
 @main.command()
 @click.argument("labelled", required=False, type=click.Path())
-@click.option("--method", type=click.Choice(["hybrid", "classifier", "rules", "keywords", "all"]), default="all",
-              show_default=True, help="What to score: the scan's hybrid, each part alone, or the keyword baseline.")
+@click.option(
+    "--method",
+    type=click.Choice(["hybrid", "classifier", "rules", "keywords", "all"]),
+    default="all",
+    show_default=True,
+    help="What to score: the scan's hybrid, each part alone, or the keyword baseline.",
+)
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
-@click.option("--pdfs", "pdf_dir", type=click.Path(file_okay=False),
-              help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).")
+@click.option(
+    "--pdfs",
+    "pdf_dir",
+    type=click.Path(file_okay=False),
+    help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).",
+)
 @click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
-@click.option("--sensitivity", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="As for scan: sets the classifier threshold of the hybrid and of the classifier alone.")
-@click.option("--split", type=click.Choice(["all", "dev", "test"]), default="all", show_default=True,
-              help="For reference sets: the half used to choose settings (dev) or to report (test).")
+@click.option(
+    "--sensitivity",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="As for scan: sets the classifier threshold of the hybrid and of the classifier alone.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["all", "dev", "test"]),
+    default="all",
+    show_default=True,
+    help="For reference sets: the half used to choose settings (dev) or to report (test).",
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @expected_errors
 def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, fmt):
@@ -218,6 +321,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, fmt)
 
     from . import evaluate as ev
     from .corpus import load_corpus
+
     results: dict[str, ev.Scores] = {}
     notes: list[str] = []
     if cv:
@@ -238,23 +342,28 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, fmt)
             if resolved.mismatched:
                 notes.append(f"{resolved.mismatched} reference(s) no longer match the extracted text")
             if not items:
-                click.echo(f"policy-scan: no referenced sentences could be read (PDFs in {shared}?); nothing to score",
-                           err=True)
+                click.echo(
+                    f"policy-scan: no referenced sentences could be read (PDFs in {shared}?); nothing to score",
+                    err=True,
+                )
                 return
         else:
             items = load_corpus(path)
         from .classify import load_default_classifier
+
         model = None
         if method in ("hybrid", "classifier", "all"):
             model = load_default_classifier(model_path)
             if model is None:
                 raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
         from .detect import classifier_threshold
+
         threshold = classifier_threshold(sensitivity)
         methods = ["hybrid", "rules", "classifier", "keywords"] if method == "all" else [method]
         ruleset = None
         if "rules" in methods or "hybrid" in methods:
             from .ruleset import load_ruleset
+
             ruleset, _ = load_ruleset(strict=True, check_patterns=False)
         for m in methods:
             if m == "keywords":
@@ -285,6 +394,7 @@ def classify(source, model_path, threshold, output):
     import json
 
     from .classify import load_default_classifier
+
     model = load_default_classifier(model_path)
     if model is None:
         raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
@@ -303,14 +413,20 @@ def classify(source, model_path, threshold, output):
             except json.JSONDecodeError as exc:
                 raise PolicyScanError(name, f"invalid JSON ({exc.msg})", number) from None
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise PolicyScanError(name, "each line needs a \"text\" string", number)
+                raise PolicyScanError(name, 'each line needs a "text" string', number)
             records.append(record)
     preds = model.predict([r["text"] for r in records])
     lines = []
     for record, p in zip(records, preds):
         relevant = p["score"] >= threshold
-        record.update({"relevant": relevant, "score": round(p["score"], 4), "themes": p["themes"] if relevant else [],
-                       "stage": p["stage"] if relevant else None})
+        record.update(
+            {
+                "relevant": relevant,
+                "score": round(p["score"], 4),
+                "themes": p["themes"] if relevant else [],
+                "stage": p["stage"] if relevant else None,
+            }
+        )
         lines.append(json.dumps(record, ensure_ascii=False))
     write_output("".join(line + "\n" for line in lines), output)
 

@@ -85,9 +85,18 @@ def load_corpus(path: str | Path | None = None) -> list[Labelled]:
             if not isinstance(text, str) or not text.strip():
                 raise CorpusError(str(file), "'text' must be a non-empty string", number)
             check_labels(record, str(file), number)
-            items.append(Labelled(text, str(record.get("lang", "en")), record["relevant"], list(record.get("themes", [])),
-                                  record.get("stage"), str(record.get("source", "")), str(record.get("id", "")),
-                                  bool(record.get("false_friend", False))))
+            items.append(
+                Labelled(
+                    text,
+                    str(record.get("lang", "en")),
+                    record["relevant"],
+                    list(record.get("themes", [])),
+                    record.get("stage"),
+                    str(record.get("source", "")),
+                    str(record.get("id", "")),
+                    bool(record.get("false_friend", False)),
+                )
+            )
     if not items:
         raise CorpusError(str(path), "no labelled passages")
     return items

@@ -28,7 +28,9 @@ class SentenceClassifier(Protocol):
     def could_match(self, text: str, lang: str | None = None) -> bool:
         """False when the text has no word the model treats as evidence."""
 
-    def score_sentences(self, texts: list[str], lang: str | None = None) -> list[tuple[float, list[str], str | None, list[str]]]:
+    def score_sentences(
+        self, texts: list[str], lang: str | None = None
+    ) -> list[tuple[float, list[str], str | None, list[str]]]:
         """Per text: relevance probability, themes, stage, strongest terms."""
 
 
@@ -76,9 +78,16 @@ def _cue_stages(matcher: RuleMatcher, sentence) -> set[str]:
 
 def _base(passage: Passage, sentence, lang: str) -> dict:
     page, boxes = passage.locate(sentence.start_char, sentence.end_char)
-    return {"page": page, "text": sentence.text, "char_start": passage.offset + sentence.start_char,
-            "char_end": passage.offset + sentence.end_char, "chapter": passage.chapter, "boxes": boxes,
-            "lang": lang, "ocr": passage.ocr}
+    return {
+        "page": page,
+        "text": sentence.text,
+        "char_start": passage.offset + sentence.start_char,
+        "char_end": passage.offset + sentence.end_char,
+        "chapter": passage.chapter,
+        "boxes": boxes,
+        "lang": lang,
+        "ocr": passage.ocr,
+    }
 
 
 def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleMatcher, lang: str) -> Finding:
@@ -86,12 +95,23 @@ def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleM
     themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
     terms = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: h.start)))
     score = min(0.99, RULE_SCORE + 0.05 * (len(rule_ids) - 1))
-    return Finding(**_base(passage, sentence, lang), themes=themes, stage=_stage(hits, _cue_stages(matcher, sentence)),
-                   score=round(score, 3), source="rule", rule_ids=rule_ids, matched_terms=terms)
+    return Finding(
+        **_base(passage, sentence, lang),
+        themes=themes,
+        stage=_stage(hits, _cue_stages(matcher, sentence)),
+        score=round(score, 3),
+        source="rule",
+        rule_ids=rule_ids,
+        matched_terms=terms,
+    )
 
 
-def detect(passages: list[Passage], ruleset: RuleSet, classifier: SentenceClassifier | None = None,
-           options: DetectOptions | None = None) -> list[Finding]:
+def detect(
+    passages: list[Passage],
+    ruleset: RuleSet,
+    classifier: SentenceClassifier | None = None,
+    options: DetectOptions | None = None,
+) -> list[Finding]:
     options = options or DetectOptions()
     use_classifier = classifier is not None and options.sensitivity > 0
     threshold = classifier_threshold(options.sensitivity)
@@ -133,7 +153,15 @@ def detect(passages: list[Passage], ruleset: RuleSet, classifier: SentenceClassi
                     findings.append(finding)
                 elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
                     cue = _stage([], _cue_stages(matcher, sentence))
-                    findings.append(Finding(**_base(passage, sentence, lang), themes=themes, stage=stage or cue,
-                                            score=round(prob, 3), source="classifier", classifier_terms=terms))
+                    findings.append(
+                        Finding(
+                            **_base(passage, sentence, lang),
+                            themes=themes,
+                            stage=stage or cue,
+                            score=round(prob, 3),
+                            source="classifier",
+                            classifier_terms=terms,
+                        )
+                    )
     findings.sort(key=lambda f: f.char_start)
     return findings

@@ -17,9 +17,29 @@ from .errors import CorpusError
 
 THEMES = [f"T{i}" for i in range(1, 17)]
 # The plain keyword baseline the README compares against (issue #3).
-KEYWORDS = ("migra", "emigra", "inmigra", "immigra", "refugee", "refugi", "réfugi", "displace", "desplaz",
-            "déplac", "remittance", "remesa", "diaspora", "diáspora", "traffick", "asylum", "asilo", "asile",
-            "returnee", "retornad", "transferts de fonds")
+KEYWORDS = (
+    "migra",
+    "emigra",
+    "inmigra",
+    "immigra",
+    "refugee",
+    "refugi",
+    "réfugi",
+    "displace",
+    "desplaz",
+    "déplac",
+    "remittance",
+    "remesa",
+    "diaspora",
+    "diáspora",
+    "traffick",
+    "asylum",
+    "asilo",
+    "asile",
+    "returnee",
+    "retornad",
+    "transferts de fonds",
+)
 
 
 @dataclass
@@ -51,8 +71,16 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn, "support": self.tp + self.fn}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+            "support": self.tp + self.fn,
+        }
 
 
 @dataclass
@@ -70,13 +98,15 @@ class Scores:
 
     def as_dict(self) -> dict:
         return {
-            "n": self.n, "relevance": self.relevance.as_dict(),
+            "n": self.n,
+            "relevance": self.relevance.as_dict(),
             "relevance_by_language": {k: v.as_dict() for k, v in sorted(self.per_lang.items())},
             "themes_micro": self.theme_micro.as_dict(),
             "themes": {t: c.as_dict() for t, c in self.themes.items() if c.tp + c.fn + c.fp},
             "stage_accuracy": round(self.stage_correct / self.stage_total, 3) if self.stage_total else None,
             "stage_support": self.stage_total,
-            "false_friends": self.false_friends, "false_friends_flagged": self.false_friends_flagged,
+            "false_friends": self.false_friends,
+            "false_friends_flagged": self.false_friends_flagged,
         }
 
 
@@ -114,10 +144,12 @@ def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
         if gold.false_friend:
             ff += 1
             ff_flagged += int(pred.relevant)
-    micro = Counts(sum(c.tp for c in themes.values()), sum(c.fp for c in themes.values()),
-                   sum(c.fn for c in themes.values()))
-    return Scores(len(items), relevance, themes, micro, stage_correct, stage_total, ff, ff_flagged,
-                  dict(per_lang), confusion)
+    micro = Counts(
+        sum(c.tp for c in themes.values()), sum(c.fp for c in themes.values()), sum(c.fn for c in themes.values())
+    )
+    return Scores(
+        len(items), relevance, themes, micro, stage_correct, stage_total, ff, ff_flagged, dict(per_lang), confusion
+    )
 
 
 # -- predictors ------------------------------------------------------------------------------
@@ -138,9 +170,9 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid used by `scan` when a model is given."""
     from .detect import MIN_CLASSIFIER_WORDS, _stage
+    from .language import RULE_LANGUAGES
     from .matcher import matcher_for
     from .nlp import pipeline
-    from .language import RULE_LANGUAGES
 
     scored = model.predict([i.text for i in items]) if model is not None else [None] * len(items)
     out = []
@@ -153,8 +185,12 @@ def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float =
             themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
             cues = set().union(*(matcher.stages(h.sentence) for h in hits))
             out.append(Prediction(True, themes, _stage(hits, cues), max(0.8, p["score"] if p else 0.0)))
-        elif (p is not None and p["score"] >= threshold and model.could_match(item.text)
-              and sum(t.is_alpha for t in doc) >= MIN_CLASSIFIER_WORDS):  # the same gates as `scan`
+        elif (
+            p is not None
+            and p["score"] >= threshold
+            and model.could_match(item.text)
+            and sum(t.is_alpha for t in doc) >= MIN_CLASSIFIER_WORDS
+        ):  # the same gates as `scan`
             out.append(Prediction(True, p["themes"], p["stage"], p["score"]))
         else:
             out.append(Prediction(False, [], None, p["score"] if p else 0.0))
@@ -211,21 +247,31 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all") -> Resolve
         seg = segment(extract(pdf))
         text = seg.text
         sentences = None
-        for number, record in refs:
-            sentence = text[record["char_start"]:record["char_end"]]
+        for _, record in refs:
+            sentence = text[record["char_start"] : record["char_end"]]
             if sentence_sha1(sentence) != record["sha1"]:
                 # Extraction changed since labelling: find the sentence by its hash instead.
                 if sentences is None:
                     nlp = pipeline(document_language(seg))
-                    sentences = {sentence_sha1(s.text): s.text for d in nlp.pipe(p.text for p in seg.passages)
-                                 for s in d.sents}
+                    sentences = {
+                        sentence_sha1(s.text): s.text for d in nlp.pipe(p.text for p in seg.passages) for s in d.sents
+                    }
                 sentence = sentences.get(record["sha1"])
                 if sentence is None:
                     mismatched += 1
                     continue
-            items.append(Labelled(sentence, record.get("lang", "en"), record["relevant"], record.get("themes", []),
-                                  record.get("stage"), f"{doc_name}:p{record.get('page')}",
-                                  f"{doc_name}@{record['char_start']}", bool(record.get("false_friend", False))))
+            items.append(
+                Labelled(
+                    sentence,
+                    record.get("lang", "en"),
+                    record["relevant"],
+                    record.get("themes", []),
+                    record.get("stage"),
+                    f"{doc_name}:p{record.get('page')}",
+                    f"{doc_name}@{record['char_start']}",
+                    bool(record.get("false_friend", False)),
+                )
+            )
     return Resolved(items, missing, mismatched)
 
 
@@ -239,6 +285,7 @@ def cross_validate(items: list[Labelled], k: int = 5, seed: int = 0) -> Scores:
     from sklearn.model_selection import StratifiedKFold
 
     from .classify import train
+
     labels = [f"{int(i.relevant)}{i.lang}" for i in items]
     preds: list[Prediction | None] = [None] * len(items)
     for train_idx, test_idx in StratifiedKFold(k, shuffle=True, random_state=seed).split(items, labels):
@@ -249,18 +296,21 @@ def cross_validate(items: list[Labelled], k: int = 5, seed: int = 0) -> Scores:
     return score(items, preds)  # type: ignore[arg-type]
 
 
+def _prf(c: Counts) -> str:
+    return f"P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}"
+
+
 def format_scores(title: str, s: Scores) -> str:
     r = s.relevance
-    lines = [f"{title}: {s.n} sentences",
-             f"  relevance   P {r.precision:.3f}  R {r.recall:.3f}  F1 {r.f1:.3f}   (tp {r.tp}, fp {r.fp}, fn {r.fn}, tn {r.tn})"]
+    lines = [f"{title}: {s.n} sentences", f"  relevance   {_prf(r)}   (tp {r.tp}, fp {r.fp}, fn {r.fn}, tn {r.tn})"]
     for lang, c in sorted(s.per_lang.items()):
-        lines.append(f"    {lang:<9} P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}   (tp {c.tp}, fp {c.fp}, fn {c.fn}, tn {c.tn})")
+        lines.append(f"    {lang:<9} {_prf(c)}   (tp {c.tp}, fp {c.fp}, fn {c.fn}, tn {c.tn})")
     m = s.theme_micro
     if m.tp + m.fp + m.fn:
-        lines.append(f"  themes      micro P {m.precision:.3f}  R {m.recall:.3f}  F1 {m.f1:.3f}   (tp {m.tp}, fp {m.fp}, fn {m.fn})")
+        lines.append(f"  themes      micro {_prf(m)}   (tp {m.tp}, fp {m.fp}, fn {m.fn})")
         for t, c in s.themes.items():
             if c.tp + c.fn + c.fp:
-                lines.append(f"    {t:<9} P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}   (support {c.tp + c.fn}, fp {c.fp})")
+                lines.append(f"    {t:<9} {_prf(c)}   (support {c.tp + c.fn}, fp {c.fp})")
     if s.stage_total:
         lines.append(f"  stage       accuracy {s.stage_correct / s.stage_total:.3f} on {s.stage_total} true positives")
         top = s.stage_confusion.most_common()

@@ -9,22 +9,36 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from functools import cache
 from pathlib import Path
-from functools import lru_cache
 
 RULE_LANGUAGES = ("en", "es", "fr")
 # Candidate languages: those of the programme's countries and their neighbours.
 CANDIDATES = ("en", "es", "fr", "pt", "ro", "ru", "sr", "de", "it", "nl", "uk", "ar", "tr", "id", "ky")
-NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "ro": "Romanian",
-         "ru": "Russian", "sr": "Serbian", "de": "German", "it": "Italian", "nl": "Dutch",
-         "uk": "Ukrainian", "ar": "Arabic", "tr": "Turkish", "id": "Indonesian", "ky": "Kyrgyz",
-         "und": "undetermined"}
+NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sr": "Serbian",
+    "de": "German",
+    "it": "Italian",
+    "nl": "Dutch",
+    "uk": "Ukrainian",
+    "ar": "Arabic",
+    "tr": "Turkish",
+    "id": "Indonesian",
+    "ky": "Kyrgyz",
+    "und": "undetermined",
+}
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 # Words shared by many languages (articles, "a", "de") say little; drop the most ambiguous.
 _AMBIGUOUS = {"a", "e", "o", "de", "la", "le", "en", "se", "un", "i", "in", "no", "per", "con", "es", "el", "y"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stop_words(lang: str) -> frozenset[str]:
     # Read spaCy's stop-word file as text: importing spacy.lang.fr would build the French
     # tokenizer exceptions, which takes seconds, just to get a word list.

@@ -132,7 +132,7 @@ def drop_footnotes(lines: list[Line], page: Page, body: float) -> list[Line]:
     """Footnotes (small type, numbered, low on the page) cite sources; they are not the plan."""
     for i, ln in enumerate(lines):
         if ln.box[1] > page.height * 0.55 and ln.font_size <= body - 1 and _FOOTNOTE_START.match(ln.text):
-            return lines[:i] + [x for x in lines[i + 1:] if x.font_size > body - 1 or x.box[1] < ln.box[1]]
+            return lines[:i] + [x for x in lines[i + 1 :] if x.font_size > body - 1 or x.box[1] < ln.box[1]]
     return lines
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def lemma_table(lang: str) -> dict[str, str]:
     """The packaged lookup table as a plain dict ({} for languages without one)."""
     try:

@@ -46,10 +46,10 @@ def char_wb_ngrams(text: str, lo: int = 3, hi: int = 5) -> list[str]:
         size = len(w)
         for n in range(lo, hi + 1):
             offset = 0
-            grams.append(w[offset:offset + n])
+            grams.append(w[offset : offset + n])
             while offset + n < size:
                 offset += 1
-                grams.append(w[offset:offset + n])
+                grams.append(w[offset : offset + n])
             if offset == 0:
                 break
     return grams
@@ -116,13 +116,20 @@ class LinearModel:
             decision = self._dot(self.rel_coef, feats) + self.rel_intercept
             score = float(_sigmoid(-(self.cal_a * decision + self.cal_b)))
             theme_prob = _sigmoid(self._dot(self.theme_coef, feats) + self.theme_intercept)
-            chosen = [self.themes[j] for j in np.argsort(-theme_prob, kind="stable")
-                      if theme_prob[j] >= self.theme_threshold][:3]
+            chosen = [
+                self.themes[j] for j in np.argsort(-theme_prob, kind="stable") if theme_prob[j] >= self.theme_threshold
+            ][:3]
             if not chosen:
                 chosen = [self.themes[int(np.argmax(theme_prob))]]
             stage_logit = self._dot(self.stage_coef, feats) + self.stage_intercept
-            out.append({"score": score, "themes": chosen, "stage": self.stages[int(np.argmax(stage_logit))],
-                        "terms": self._terms(feats)})
+            out.append(
+                {
+                    "score": score,
+                    "themes": chosen,
+                    "stage": self.stages[int(np.argmax(stage_logit))],
+                    "terms": self._terms(feats),
+                }
+            )
         return out
 
     def _terms(self, feats, k: int = 5) -> list[str]:
@@ -155,15 +162,31 @@ def export(model, path: str | Path) -> None:
     char_terms = sorted(chars.vocabulary_, key=chars.vocabulary_.get)
     theme_coef = np.vstack([e.coef_[0] for e in model.themes.estimators_])
     theme_intercept = np.array([e.intercept_[0] for e in model.themes.estimators_])
-    meta = {"format": FORMAT, "identity": model.identity, "themes": [f"T{i}" for i in range(1, 17)],
-            "stages": [str(s) for s in model.stage.classes_], "triggers": sorted(model.triggers),
-            "common": sorted(model._common), "theme_threshold": 0.4}
+    meta = {
+        "format": FORMAT,
+        "identity": model.identity,
+        "themes": [f"T{i}" for i in range(1, 17)],
+        "stages": [str(s) for s in model.stage.classes_],
+        "triggers": sorted(model.triggers),
+        "common": sorted(model._common),
+        "theme_threshold": 0.4,
+    }
     np.savez_compressed(
-        path, word_terms=np.array(word_terms, dtype=str), char_terms=np.array(char_terms, dtype=str),
-        word_idf=words.idf_, char_idf=chars.idf_, rel_coef=rel.coef_[0], rel_intercept=np.array(rel.intercept_[0]),
-        cal_a=np.array(calibrator.a_), cal_b=np.array(calibrator.b_), theme_coef=theme_coef,
-        theme_intercept=theme_intercept, stage_coef=model.stage.coef_, stage_intercept=model.stage.intercept_,
-        meta=np.array(json.dumps(meta)))
+        path,
+        word_terms=np.array(word_terms, dtype=str),
+        char_terms=np.array(char_terms, dtype=str),
+        word_idf=words.idf_,
+        char_idf=chars.idf_,
+        rel_coef=rel.coef_[0],
+        rel_intercept=np.array(rel.intercept_[0]),
+        cal_a=np.array(calibrator.a_),
+        cal_b=np.array(calibrator.b_),
+        theme_coef=theme_coef,
+        theme_intercept=theme_intercept,
+        stage_coef=model.stage.coef_,
+        stage_intercept=model.stage.intercept_,
+        meta=np.array(json.dumps(meta)),
+    )
 
 
 def load(path: str | Path) -> LinearModel:

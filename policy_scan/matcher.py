@@ -34,7 +34,7 @@ class RuleHit:
 
     @property
     def text(self) -> str:
-        return self.sentence.doc[self.start:self.end].text
+        return self.sentence.doc[self.start : self.end].text
 
 
 _WORDS_CACHE: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
@@ -109,13 +109,20 @@ class GatedMatcher:
         keys: set[str] = set()
         for i in found:
             key, needed, context = self._patterns[i]
-            if key not in keys and all(r.met(words, lemmas) for r in needed[1:]) and (
-                    context is None or context.met(words, lemmas)):
+            if (
+                key not in keys
+                and all(r.met(words, lemmas) for r in needed[1:])
+                and (context is None or context.met(words, lemmas))
+            ):
                 keys.add(key)
         if self._literals:
             low = text.lower()
             for key, values, context in self._literals:
-                if key not in keys and any(v in low for v in values) and (context is None or context.met(words, lemmas)):
+                if (
+                    key not in keys
+                    and any(v in low for v in values)
+                    and (context is None or context.met(words, lemmas))
+                ):
                     keys.add(key)
         return keys
 
@@ -147,8 +154,11 @@ def _context(specs: list[str], nlp) -> Requirement | None:
     if not specs or not all(parts):  # e.g. "pré-départ*" or "%": no cheap test, so no gate
         return None
     flat = [r for part in parts for r in part]
-    return Requirement(frozenset().union(*(r.norms for r in flat)), frozenset().union(*(r.words for r in flat)),
-                       tuple(sorted({p for r in flat for p in r.prefixes})))
+    return Requirement(
+        frozenset().union(*(r.norms for r in flat)),
+        frozenset().union(*(r.words for r in flat)),
+        tuple(sorted({p for r in flat for p in r.prefixes})),
+    )
 
 
 class RuleMatcher:
@@ -172,8 +182,10 @@ class RuleMatcher:
                 if rule.unless:
                     self.unless_matcher.add(rule.id, rule.unless)
                 if rule.requires_any:
-                    self.requires[rule.id] = (rule.requires_window,
-                                              [token_predicate(s, self.nlp) for s in rule.requires_any])
+                    self.requires[rule.id] = (
+                        rule.requires_window,
+                        [token_predicate(s, self.nlp) for s in rule.requires_any],
+                    )
             for exclusion in exclusions:
                 self.exclusion_matcher.add(exclusion.id, exclusion.patterns)
                 if exclusion.unless:

@@ -10,7 +10,7 @@ packaged lookup tables, no model downloads.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import spacy
 from spacy.attrs import ORTH
@@ -48,7 +48,7 @@ def make_lemma_norm(nlp: Language, name: str, lang: str) -> LemmaNorm:
     return LemmaNorm(nlp.vocab, lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def pipeline(lang: str) -> Language:
     """The pipeline for a language; unsupported languages fall back to English tokenisation."""
     code = lang if lang in SUPPORTED else "en"

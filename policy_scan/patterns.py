@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from spacy.language import Language
 from spacy.tokens import Token
@@ -151,8 +151,11 @@ class Requirement:
     prefixes: tuple[str, ...]
 
     def met(self, words: set[str], lemmas: set[str]) -> bool:
-        return (bool(self.norms & lemmas) or bool(self.words & words)
-                or (bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)))
+        return (
+            bool(self.norms & lemmas)
+            or bool(self.words & words)
+            or (bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words))
+        )
 
 
 def literal_values(pattern: str, nlp: Language) -> list[str]:
@@ -173,7 +176,11 @@ def requirements(pattern: str, nlp: Language) -> list[Requirement]:
     for position in parse(pattern, nlp):
         if isinstance(position, str) or not all(_WORDLIKE.match(a.value) for a in position):
             continue
-        out.append(Requirement(frozenset(a.value for a in position if a.attr == "NORM"),
-                               frozenset(a.value.lower() for a in position if a.attr == "ORTH"),
-                               tuple(sorted(a.value for a in position if a.attr == "LOWER_PREFIX"))))
+        out.append(
+            Requirement(
+                frozenset(a.value for a in position if a.attr == "NORM"),
+                frozenset(a.value.lower() for a in position if a.attr == "ORTH"),
+                tuple(sorted(a.value for a in position if a.attr == "LOWER_PREFIX")),
+            )
+        )
     return out

@@ -90,14 +90,19 @@ class RuleSet:
     version: str  # digest of every rule file: a change invalidates stored results
 
     def for_lang(self, lang: str) -> tuple[list[Rule], list[Rule], list[StageCue]]:
-        return ([r for r in self.rules if r.lang == lang], [e for e in self.exclusions if e.lang == lang],
-                [c for c in self.cues if c.lang == lang])
+        return (
+            [r for r in self.rules if r.lang == lang],
+            [e for e in self.exclusions if e.lang == lang],
+            [c for c in self.cues if c.lang == lang],
+        )
 
-    def select(self, select: list[str] | None = None, ignore: list[str] | None = None) -> "RuleSet":
+    def select(self, select: list[str] | None = None, ignore: list[str] | None = None) -> RuleSet:
         """Keep rules whose id starts with a --select prefix and with no --ignore prefix."""
+
         def keep(rule_id: str) -> bool:
             ok = not select or any(_prefix_match(rule_id, s) for s in select)
             return ok and not any(_prefix_match(rule_id, i) for i in ignore or [])
+
         return RuleSet(self.taxonomy, [r for r in self.rules if keep(r.id)], self.exclusions, self.cues, self.version)
 
 
@@ -147,17 +152,24 @@ def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
         if not isinstance(item, dict) or not _THEME_ID.match(str(item.get("id", ""))):
             problems.add(path, line, "theme needs an id T1..T16")
             continue
-        themes[item["id"]] = Theme(item["id"], str(item.get("title", "")), str(item.get("short", item.get("title", ""))),
-                                   [int(g) for g in item.get("gcm") or []], [str(s) for s in item.get("sdg") or []],
-                                   str(item.get("entry_point", "")).strip(), dict(item.get("labels") or {}))
+        themes[item["id"]] = Theme(
+            item["id"],
+            str(item.get("title", "")),
+            str(item.get("short", item.get("title", ""))),
+            [int(g) for g in item.get("gcm") or []],
+            [str(s) for s in item.get("sdg") or []],
+            str(item.get("entry_point", "")).strip(),
+            dict(item.get("labels") or {}),
+        )
     stages: dict[str, Stage] = {}
     for item in data.get("stages") or []:
         line = _line(item)
         if not isinstance(item, dict) or not _STAGE_ID.match(str(item.get("id", ""))):
             problems.add(path, line, "stage needs an id P1..P7")
             continue
-        stages[item["id"]] = Stage(item["id"], str(item.get("title", "")), int(item.get("depth", 1)),
-                                   dict(item.get("labels") or {}))
+        stages[item["id"]] = Stage(
+            item["id"], str(item.get("title", "")), int(item.get("depth", 1)), dict(item.get("labels") or {})
+        )
     missing = [f"T{i}" for i in range(1, 17) if f"T{i}" not in themes]
     if missing:
         problems.add(path, 1, f"taxonomy lacks themes {', '.join(missing)}")
@@ -183,13 +195,21 @@ def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list
             if lang not in LANGS:
                 problems.add(path, _line(by_lang, lang), f"unknown language '{lang}'")
                 continue
-            cues.append(StageCue(stage, lang, _str_list(patterns, path, _line(by_lang, lang), "cues", problems),
-                                 str(path), _line(by_lang, lang)))
+            cues.append(
+                StageCue(
+                    stage,
+                    lang,
+                    _str_list(patterns, path, _line(by_lang, lang), "cues", problems),
+                    str(path),
+                    _line(by_lang, lang),
+                )
+            )
     return cues
 
 
-def _parse_rule(item, path: Path, file_theme: str | None, lang: str, taxonomy: Taxonomy,
-                problems: _Problems, exclusion: bool) -> Rule | None:
+def _parse_rule(
+    item, path: Path, file_theme: str | None, lang: str, taxonomy: Taxonomy, problems: _Problems, exclusion: bool
+) -> Rule | None:
     line = _line(item)
     if not isinstance(item, dict):
         problems.add(path, line, "each entry must be a mapping with id, patterns, examples")
@@ -205,7 +225,9 @@ def _parse_rule(item, path: Path, file_theme: str | None, lang: str, taxonomy: T
         problems.add(path, _line(item, "id", line), f"bad id '{rule_id}': expected {form}")
         return None
     if not rule_id.startswith(f"{file_theme}-") and not exclusion:
-        problems.add(path, _line(item, "id", line), f"id '{rule_id}' does not belong to theme {file_theme} of this file")
+        problems.add(
+            path, _line(item, "id", line), f"id '{rule_id}' does not belong to theme {file_theme} of this file"
+        )
     if f"-{lang}-" not in rule_id:
         problems.add(path, _line(item, "id", line), f"id '{rule_id}' does not match the file's language '{lang}'")
     patterns = _str_list(item.get("patterns"), path, _line(item, "patterns", line), "patterns", problems)
@@ -253,8 +275,23 @@ def _parse_rule(item, path: Path, file_theme: str | None, lang: str, taxonomy: T
         for text, item_line in zip(items or [], getattr(items, "item_lines", [])):
             if isinstance(text, str):
                 example_lines[text] = item_line
-    return Rule(rule_id, str(item.get("name", "")), str(item.get("message", "")).strip(), lang, themes, patterns,
-                stage, window, requires_any, unless, match, no_match, str(path), line, example_lines)
+    return Rule(
+        rule_id,
+        str(item.get("name", "")),
+        str(item.get("message", "")).strip(),
+        lang,
+        themes,
+        patterns,
+        stage,
+        window,
+        requires_any,
+        unless,
+        match,
+        no_match,
+        str(path),
+        line,
+        example_lines,
+    )
 
 
 def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple[list[Rule], list[Rule]]:
@@ -289,8 +326,9 @@ def rule_files(rules_dir: Path) -> list[Path]:
     return sorted(p for lang in LANGS for p in (rules_dir / lang).glob("*.yaml"))
 
 
-def load_ruleset(rules_dir: str | Path | None = None, strict: bool = True,
-                 check_patterns: bool = True) -> tuple[RuleSet, list[RuleError]]:
+def load_ruleset(
+    rules_dir: str | Path | None = None, strict: bool = True, check_patterns: bool = True
+) -> tuple[RuleSet, list[RuleError]]:
     """Load and validate every rule file; with strict, raise the first problem found.
 
     check_patterns compiles every pattern of every language, which loads all three spaCy
@@ -321,11 +359,14 @@ def load_ruleset(rules_dir: str | Path | None = None, strict: bool = True,
     seen: dict[str, Rule] = {}
     for rule in rules + exclusions:
         if rule.id in seen:
-            problems.add(rule.file, rule.line, f"duplicate id '{rule.id}' (first at {seen[rule.id].file}:{seen[rule.id].line})")
+            problems.add(
+                rule.file, rule.line, f"duplicate id '{rule.id}' (first at {seen[rule.id].file}:{seen[rule.id].line})"
+            )
         seen[rule.id] = rule
     ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16])
     if check_patterns:
         from .matcher import compile_problems  # pattern syntax needs the language pipelines
+
         problems.errors += compile_problems(ruleset)
     if strict and problems.errors:
         raise problems.errors[0]

@@ -33,7 +33,9 @@ def test_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
         nlp = pipeline(lang)
         matcher = matcher_for(ruleset, lang)
         for rule in (r for r in ruleset.rules if r.lang == lang):
-            for text, expected in [(t, True) for t in rule.match_examples] + [(t, False) for t in rule.no_match_examples]:
+            for text, expected in [(t, True) for t in rule.match_examples] + [
+                (t, False) for t in rule.no_match_examples
+            ]:
                 checked += 1
                 hits = matcher.hits(nlp(text))
                 fired = any(h.rule.id == rule.id for h in hits)
@@ -43,7 +45,14 @@ def test_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
                     if expected:
                         names = sorted({v for v, _, _ in matcher.vetoes(nlp(text))})
                         vetoed = f" (vetoed by {', '.join(names)})" if names else ""
-                    failures.append(ExampleFailure(rule.file, rule.example_lines.get(text, rule.line), rule.id, f"{why}{vetoed}: \"{_short(text)}\""))
+                    failures.append(
+                        ExampleFailure(
+                            rule.file,
+                            rule.example_lines.get(text, rule.line),
+                            rule.id,
+                            f'{why}{vetoed}: "{_short(text)}"',
+                        )
+                    )
         for exclusion in (e for e in ruleset.exclusions if e.lang == lang):
             for text in exclusion.match_examples:
                 checked += 1
@@ -51,15 +60,33 @@ def test_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
                 fired = any(v == exclusion.id for v, _, _ in matcher.vetoes(doc))
                 left = matcher.hits(doc)
                 if not fired:
-                    failures.append(ExampleFailure(exclusion.file, exclusion.example_lines.get(text, exclusion.line), exclusion.id,
-                                                   f"expected the exclusion to fire: \"{_short(text)}\""))
+                    failures.append(
+                        ExampleFailure(
+                            exclusion.file,
+                            exclusion.example_lines.get(text, exclusion.line),
+                            exclusion.id,
+                            f'expected the exclusion to fire: "{_short(text)}"',
+                        )
+                    )
                 elif left:
                     ids = ", ".join(sorted({h.rule.id for h in left}))
-                    failures.append(ExampleFailure(exclusion.file, exclusion.example_lines.get(text, exclusion.line), exclusion.id,
-                                                   f"rules still match ({ids}): \"{_short(text)}\""))
+                    failures.append(
+                        ExampleFailure(
+                            exclusion.file,
+                            exclusion.example_lines.get(text, exclusion.line),
+                            exclusion.id,
+                            f'rules still match ({ids}): "{_short(text)}"',
+                        )
+                    )
             for text in exclusion.no_match_examples:
                 checked += 1
                 if any(v == exclusion.id for v, _, _ in matcher.vetoes(nlp(text))):
-                    failures.append(ExampleFailure(exclusion.file, exclusion.example_lines.get(text, exclusion.line), exclusion.id,
-                                                   f"expected the exclusion not to fire: \"{_short(text)}\""))
+                    failures.append(
+                        ExampleFailure(
+                            exclusion.file,
+                            exclusion.example_lines.get(text, exclusion.line),
+                            exclusion.id,
+                            f'expected the exclusion not to fire: "{_short(text)}"',
+                        )
+                    )
     return checked, failures

@@ -65,11 +65,14 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     seg = segment(doc)
     from .assess import assess  # spaCy loads here, after the cheap checks on the file
     from .detect import DetectOptions, assign_languages, detect
+
     warnings = list(doc.warnings)
     blank = [p.number for p in doc.pages if not p.has_text_layer]
     if blank:
-        warnings.append(f"{len(blank)} of {doc.page_count} pages have no text layer and were not read: "
-                        f"{_page_ranges(blank)} (scanned? run OCR first)")
+        warnings.append(
+            f"{len(blank)} of {doc.page_count} pages have no text layer and were not read: "
+            f"{_page_ranges(blank)} (scanned? run OCR first)"
+        )
     lang = options.lang or document_language(seg)
     if seg.passages:
         assign_languages(seg.passages, lang)
@@ -79,16 +82,27 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     other = sorted({p.lang for p in seg.passages} - set(RULE_LANGUAGES))
     if other:
         names = ", ".join(f"{language_name(x)} ({x})" for x in other)
-        warnings.append(f"no rules for {names}: those passages were not checked "
-                        f"(rules exist for {', '.join(RULE_LANGUAGES)})")
+        warnings.append(
+            f"no rules for {names}: those passages were not checked (rules exist for {', '.join(RULE_LANGUAGES)})"
+        )
     classifier = None
     if options.classifier:
         from .classify import load_default_classifier
+
         classifier = load_default_classifier(options.model_path)
     findings = detect(seg.passages, ruleset, classifier, DetectOptions(sensitivity=options.sensitivity))
     assessment = assess(findings, seg.passages, ruleset.taxonomy)
-    return ScanResult(doc, seg, lang, findings, assessment, ruleset, warnings,
-                      getattr(classifier, "identity", None), time.perf_counter() - started)
+    return ScanResult(
+        doc,
+        seg,
+        lang,
+        findings,
+        assessment,
+        ruleset,
+        warnings,
+        getattr(classifier, "identity", None),
+        time.perf_counter() - started,
+    )
 
 
 def _page_ranges(pages: list[int]) -> str:

@@ -16,12 +16,28 @@ from .layout import PageLayout, body_font_size, lay_out
 from .model import Document, Line, OutlineEntry, Passage, Span
 
 _BULLET = re.compile(r"^(?:[•▪●○◦■□►▶✓✔\uf0b7\uf0a7\uf076\uf0d8*·–-]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}[.)]\s)")
-_NUMBERED = re.compile(r"^(?:(?:chapter|part|section|annex|appendix|cap[ií]tulo|t[ií]tulo|parte|secci[oó]n|anexo|chapitre|partie|titre|annexe)\s+[\divxlc]+\b|(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S)", re.IGNORECASE)
-_CHAPTER_WORD = re.compile(r"^(?:chapter|part|cap[ií]tulo|t[ií]tulo|parte|chapitre|partie|titre)\s+[\divxlc]+\b", re.IGNORECASE)
+_NUMBERED = re.compile(
+    r"^(?:(?:chapter|part|section|annex|appendix|cap[ií]tulo|t[ií]tulo|parte|secci[oó]n|anexo|chapitre|partie|titre|annexe)\s+[\divxlc]+\b|(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S)",
+    re.IGNORECASE,
+)
+_CHAPTER_WORD = re.compile(
+    r"^(?:chapter|part|cap[ií]tulo|t[ií]tulo|parte|chapitre|partie|titre)\s+[\divxlc]+\b", re.IGNORECASE
+)
 _END = re.compile(r"[.!?;:…)\"”]$")
 _HYPHENS = ("-", "\u00ad", "\x02", "\u2010")
-_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-                            "\u2019": "'", "\u2018": "'", "\x02": "-", "\u00a0": " "})
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\x02": "-",
+        "\u00a0": " ",
+    }
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\uffff]")
 _JOINED_HYPHEN = "\ufffe"  # pdfium's mark where it already joined a word hyphenated across lines
 PASSAGE_SEPARATOR = "\n\n"
@@ -46,6 +62,7 @@ class Segmentation:
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     from .lemmas import lemma_table
+
     table = lemma_table("en")  # inflected form -> lemma: together they list the vocabulary
     return frozenset(table) | frozenset(table.values())
 
@@ -113,8 +130,7 @@ def heading_level(line: Line, sizes: list[float]) -> int | None:
 class _HeadingDetector:
     def __init__(self, body: float, layouts: list[PageLayout]):
         self.body = body
-        big = sorted({ln.font_size for lay in layouts for ln in lay.lines if ln.font_size >= body + 1.5},
-                     reverse=True)
+        big = sorted({ln.font_size for lay in layouts for ln in lay.lines if ln.font_size >= body + 1.5}, reverse=True)
         self.size_rank = {size: min(i + 1, 3) for i, size in enumerate(big)}
 
     def level(self, line: Line) -> int | None:
@@ -122,7 +138,11 @@ class _HeadingDetector:
         words = text.split()
         if not (1 <= len(words) <= 14) or len(text) < 3 or not any(c.isalpha() for c in text):
             return None
-        if text[0].islower() or text.endswith((".", ",", ";")) or text.lower().startswith(("figure", "table", "source", "note", "box ")):
+        if (
+            text[0].islower()
+            or text.endswith((".", ",", ";"))
+            or text.lower().startswith(("figure", "table", "source", "note", "box "))
+        ):
             return None
         numbered = _NUMBERED.match(text)
         if _CHAPTER_WORD.match(text):
@@ -148,9 +168,14 @@ def _merge_heading_lines(items: list[tuple[PageLayout, Line, int | None]]) -> li
     for lay, line, level in items:
         if merged and level is not None:
             play, pline, plevel = merged[-1]
-            if (plevel is not None and play is lay and pline.font_size == line.font_size
-                    and pline.bold == line.bold and 0 <= line.box[1] - pline.box[3] < line.font_size
-                    and not _NUMBERED.match(line.text)):
+            if (
+                plevel is not None
+                and play is lay
+                and pline.font_size == line.font_size
+                and pline.bold == line.bold
+                and 0 <= line.box[1] - pline.box[3] < line.font_size
+                and not _NUMBERED.match(line.text)
+            ):
                 box = (min(pline.box[0], line.box[0]), pline.box[1], max(pline.box[2], line.box[2]), line.box[3])
                 merged[-1] = (lay, Line(f"{pline.text} {line.text}", box, line.font_size, line.bold), plevel)
                 continue
@@ -194,7 +219,11 @@ def segment(doc: Document) -> Segmentation:
                 # Bookmarks whose heading line is not found on the page start at its top.
                 page_keys = {_key(ln.text) for ln in lay.lines} if p == page_no else set()
                 for mark in list(pending_marks):
-                    if p != page_no or not any(k and (k.startswith(_key(mark.title)[:20]) or _key(mark.title).startswith(k[:20])) for k in page_keys if len(k) >= 4):
+                    if p != page_no or not any(
+                        k and (k.startswith(_key(mark.title)[:20]) or _key(mark.title).startswith(k[:20]))
+                        for k in page_keys
+                        if len(k) >= 4
+                    ):
                         builder.close()
                         enter(mark.title, mark.level, p, 0.0)
                         pending_marks.remove(mark)
@@ -204,7 +233,14 @@ def segment(doc: Document) -> Segmentation:
             continue
         if use_bookmarks:
             key = _key(text)
-            mark = next((m for m in pending_marks if len(key) >= 4 and (_key(m.title).startswith(key[:20]) or key.startswith(_key(m.title)[:20]))), None)
+            mark = next(
+                (
+                    m
+                    for m in pending_marks
+                    if len(key) >= 4 and (_key(m.title).startswith(key[:20]) or key.startswith(_key(m.title)[:20]))
+                ),
+                None,
+            )
             if mark is not None:
                 builder.close()
                 enter(mark.title, mark.level, page_no, line.box[1])
@@ -236,8 +272,11 @@ def typical_gap(lines: list[Line]) -> float:
     Double-spaced plans leave as much room between lines as single-spaced ones leave
     between paragraphs, so paragraph breaks are judged against the page's own spacing.
     """
-    gaps = sorted(b.box[1] - a.box[3] for a, b in zip(lines, lines[1:])
-                  if 0 <= b.box[1] - a.box[3] < 3 * max(1.0, a.box[3] - a.box[1]) and abs(a.font_size - b.font_size) < 1)
+    gaps = sorted(
+        b.box[1] - a.box[3]
+        for a, b in zip(lines, lines[1:])
+        if 0 <= b.box[1] - a.box[3] < 3 * max(1.0, a.box[3] - a.box[1]) and abs(a.font_size - b.font_size) < 1
+    )
     return gaps[len(gaps) // 2] if len(gaps) >= 3 else 0.0
 
 
@@ -302,6 +341,7 @@ class _PassageBuilder:
         if self._parts:
             text = "".join(self._parts)
             if any(c.isalpha() for c in text):
-                self.passages.append(Passage(len(self.passages), text, self._spans[0].page,
-                                             list(self._chapter), self._spans))
+                self.passages.append(
+                    Passage(len(self.passages), text, self._spans[0].page, list(self._chapter), self._spans)
+                )
         self._parts, self._spans, self._length, self._last = [], [], 0, None

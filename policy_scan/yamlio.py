@@ -30,8 +30,9 @@ def _convert(node: yaml.Node):
         for key_node, value_node in node.value:
             key = _convert(key_node)
             if isinstance(key, (dict, list)):
-                raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value",
-                                                        key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
             out[key] = _convert(value_node)
             out.key_lines[key] = key_node.start_mark.line + 1
         return out

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-LOREM = ("The ministry will extend rural roads, upgrade district hospitals and train teachers in every "
-         "province, with attention to the poorest districts and to the maintenance of existing assets.")
+LOREM = (
+    "The ministry will extend rural roads, upgrade district hospitals and train teachers in every "
+    "province, with attention to the poorest districts and to the maintenance of existing assets."
+)
 
 
 class _Running(FPDF):
@@ -48,8 +50,8 @@ def two_columns(path: Path) -> Path:
     pdf.add_page()
     pdf.set_font("Helvetica", "", 10)
     width = (pdf.w - 20 - 10) / 2
-    left = ("LEFT-ONE The first column opens the page. " + LOREM + " LEFT-END closes the left column.")
-    right = ("RIGHT-ONE The second column follows the first. " + LOREM + " RIGHT-END closes the right column.")
+    left = "LEFT-ONE The first column opens the page. " + LOREM + " LEFT-END closes the left column."
+    right = "RIGHT-ONE The second column follows the first. " + LOREM + " RIGHT-END closes the right column."
     top = 30
     pdf.set_xy(10, top)
     pdf.multi_cell(width, 5, left)
@@ -63,7 +65,11 @@ def hyphenated(path: Path) -> Path:
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("Helvetica", "", 11)
-    for line in ["The plan will support the reinte-", "gration of returning migrant workers and their", "families in the provinces."]:
+    for line in [
+        "The plan will support the reinte-",
+        "gration of returning migrant workers and their",
+        "families in the provinces.",
+    ]:
         pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
@@ -71,9 +77,10 @@ def hyphenated(path: Path) -> Path:
 
 def bookmarked(path: Path) -> Path:
     pdf = FPDF(format="A4")
-    for title, body in [("Chapter 1. Health", "District hospitals will be upgraded. " + LOREM),
-                        ("Chapter 2. Labour and employment",
-                         "Recruitment fees charged to migrant workers will be abolished by 2028.")]:
+    for title, body in [
+        ("Chapter 1. Health", "District hospitals will be upgraded. " + LOREM),
+        ("Chapter 2. Labour and employment", "Recruitment fees charged to migrant workers will be abolished by 2028."),
+    ]:
         pdf.add_page()
         pdf.start_section(title)
         pdf.set_font("Helvetica", "B", 16)
@@ -87,8 +94,10 @@ def font_headings(path: Path) -> Path:
     """No bookmarks: headings only by size and numbering."""
     pdf = FPDF(format="A4")
     pdf.add_page()
-    for title, body in [("1. Social protection", "Pensions will be indexed to inflation. " + LOREM),
-                        ("2. Migration and development", "Remittances from the diaspora will be channelled into savings.")]:
+    for title, body in [
+        ("1. Social protection", "Pensions will be indexed to inflation. " + LOREM),
+        ("2. Migration and development", "Remittances from the diaspora will be channelled into savings."),
+    ]:
         pdf.set_font("Helvetica", "B", 16)
         pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
         _para(pdf, body)

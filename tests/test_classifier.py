@@ -47,12 +47,16 @@ def test_numpy_weights_score_exactly_like_the_skops_model(corpus, shipped):
 
 
 def test_the_model_separates_migration_from_false_friends(shipped):
-    relevant = ["Nepali workers in Qatar sent money home to their families.",
-                "Las remesas de los connacionales en el exterior crecieron un 12 por ciento.",
-                "Les Marocains résidant à l'étranger ont transféré 9 milliards de dirhams."]
-    traps = ["The ministry completed the migration of payroll data to the new cloud platform.",
-             "Customs seized 40 kilograms of heroin in a drug trafficking operation.",
-             "Los gastos de desplazamiento del personal se reembolsarán mensualmente."]
+    relevant = [
+        "Nepali workers in Qatar sent money home to their families.",
+        "Las remesas de los connacionales en el exterior crecieron un 12 por ciento.",
+        "Les Marocains résidant à l'étranger ont transféré 9 milliards de dirhams.",
+    ]
+    traps = [
+        "The ministry completed the migration of payroll data to the new cloud platform.",
+        "Customs seized 40 kilograms of heroin in a drug trafficking operation.",
+        "Los gastos de desplazamiento del personal se reembolsarán mensualmente.",
+    ]
     assert all(p["score"] > 0.5 for p in shipped.predict(relevant))
     assert all(p["score"] < 0.5 for p in shipped.predict(traps))
 
@@ -68,8 +72,12 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
 
 def test_malformed_corpus_lines_name_file_and_line(tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"text": "ok", "relevant": True, "themes": ["T2"], "stage": "P1"}) + "\n"
-                   + json.dumps({"text": "x", "relevant": False, "themes": ["T2"], "stage": None}) + "\n")
+    bad.write_text(
+        json.dumps({"text": "ok", "relevant": True, "themes": ["T2"], "stage": "P1"})
+        + "\n"
+        + json.dumps({"text": "x", "relevant": False, "themes": ["T2"], "stage": None})
+        + "\n"
+    )
     with pytest.raises(CorpusError) as info:
         load_corpus(bad)
     assert str(info.value).startswith(f"{bad}:2: ")
@@ -78,15 +86,45 @@ def test_malformed_corpus_lines_name_file_and_line(tmp_path):
 def test_evaluate_reads_real_sentences_in_place():
     if not SHARED_PDFS.exists():
         pytest.skip("../shared/pdfs not available")
-    proc = subprocess.run([sys.executable, "-m", "policy_scan", "evaluate", "corpus/real_sentences.jsonl",
-                           "--pdfs", str(SHARED_PDFS), "--method", "keywords", "--format", "json"],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policy_scan",
+            "evaluate",
+            "corpus/real_sentences.jsonl",
+            "--pdfs",
+            str(SHARED_PDFS),
+            "--method",
+            "keywords",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["keywords"]["n"] >= 400 and data["notes"] == []
 
 
 def test_evaluate_skips_cleanly_without_the_pdfs(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "policy_scan", "evaluate", "corpus/real_sentences.jsonl",
-                           "--pdfs", str(tmp_path), "--method", "keywords"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policy_scan",
+            "evaluate",
+            "corpus/real_sentences.jsonl",
+            "--pdfs",
+            str(tmp_path),
+            "--method",
+            "keywords",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0 and "nothing to score" in proc.stderr

@@ -10,8 +10,9 @@ import pytest
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "policy_scan", *args], capture_output=True, text=True,
-                          input=stdin, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_scan", *args], capture_output=True, text=True, input=stdin, timeout=300
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, path, problem: str) -> None:
@@ -23,14 +24,17 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, path, problem: str)
     assert proc.stdout == ""
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("absent.pdf", "no such file"),
-    ("not_a_pdf.pdf", "not a PDF"),
-    ("empty.pdf", "empty file"),
-    ("truncated.pdf", "corrupt or truncated"),
-    ("corrupt.pdf", "corrupt or truncated"),
-    ("encrypted.pdf", "password is required"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("absent.pdf", "no such file"),
+        ("not_a_pdf.pdf", "not a PDF"),
+        ("empty.pdf", "empty file"),
+        ("truncated.pdf", "corrupt or truncated"),
+        ("corrupt.pdf", "corrupt or truncated"),
+        ("encrypted.pdf", "password is required"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(pdf_dir, name, problem):
     path = pdf_dir / name
     assert_one_line_error(run("scan", str(path)), path, problem)
@@ -63,15 +67,31 @@ def test_json_contract(example_plan, tmp_path):
     assert set(data["document"]) >= {"path", "sha256", "pages", "language", "engine"}
     assert len(data["document"]["sha256"]) == 64 and data["document"]["pages"] == 9
     finding = data["findings"][0]
-    assert set(finding) >= {"page", "text", "char_start", "char_end", "boxes", "chapter", "themes", "stage", "score",
-                            "source", "rule_ids", "matched_terms", "gcm", "sdg"}
+    assert set(finding) >= {
+        "page",
+        "text",
+        "char_start",
+        "char_end",
+        "boxes",
+        "chapter",
+        "themes",
+        "stage",
+        "score",
+        "source",
+        "rule_ids",
+        "matched_terms",
+        "gcm",
+        "sdg",
+    }
     assert finding["source"] in ("rule", "classifier", "both")
     themes = {t["theme"]: t for t in data["assessment"]["themes"]}
     assert list(themes) == [f"T{i}" for i in range(1, 17)]
     assert themes["T3"]["verdict"] == "addressed" and "10.c" in themes["T3"]["sdg"]
     assert all(set(c) >= {"title", "page_start", "page_end", "themes"} for c in data["assessment"]["chapters"])
-    assert [o["title"] for o in data["outline"]][:2] == ["1. Introduction and country context",
-                                                         "2. Decent jobs at home and abroad"]
+    assert [o["title"] for o in data["outline"]][:2] == [
+        "1. Introduction and country context",
+        "2. Decent jobs at home and abroad",
+    ]
 
 
 def test_text_report_and_fail_under(example_plan):
@@ -92,6 +112,7 @@ def test_rules_validate_reports_file_and_line(tmp_path):
     import shutil
 
     from policy_scan.ruleset import default_rules_dir
+
     shutil.copytree(default_rules_dir(), tmp_path / "rules")
     bad = tmp_path / "rules" / "en" / "T03_remittances.yaml"
     content = bad.read_text().replace("theme: T3", "theme: T33", 1)
@@ -104,8 +125,10 @@ def test_rules_validate_reports_file_and_line(tmp_path):
 
 
 def test_classify_jsonl_round_trip():
-    lines = [{"text": "Remittances from Nepali workers in Qatar pay for school fees.", "id": 1},
-             {"text": "The district road will be resurfaced before the monsoon.", "id": 2, "lang": "en"}]
+    lines = [
+        {"text": "Remittances from Nepali workers in Qatar pay for school fees.", "id": 1},
+        {"text": "The district road will be resurfaced before the monsoon.", "id": 2, "lang": "en"},
+    ]
     proc = run("classify", "-", stdin="\n".join(json.dumps(x) for x in lines) + "\n")
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(x) for x in proc.stdout.splitlines()]

@@ -15,7 +15,11 @@ def test_running_headers_and_page_numbers_are_dropped(pdf_dir, engine):
     assert "Sector Strategy" not in seg.text
     assert "- 2 -" not in seg.text
     assert [p.text.split(".")[0] for p in seg.passages if "ministry" in p.text] == [
-        "Roads come first", "Hospitals follow", "Schools are next", "Water closes the list"]
+        "Roads come first",
+        "Hospitals follow",
+        "Schools are next",
+        "Water closes the list",
+    ]
     migrant = [p for p in seg.passages if p.text.startswith("Migrant workers")]
     assert [p.page for p in migrant] == [3]
 
@@ -66,7 +70,7 @@ def test_passage_positions_point_back_to_the_page(example_plan):
     x0, top, x1, bottom = boxes[0]
     assert 0 < x0 < x1 < 600 and 0 < top < bottom < 842
     # offsets into the document text agree with the passage text
-    assert seg.text[passage.offset:passage.offset + len(passage.text)] == passage.text
+    assert seg.text[passage.offset : passage.offset + len(passage.text)] == passage.text
 
 
 def test_table_of_contents_is_not_evidence(example_plan):
@@ -75,13 +79,16 @@ def test_table_of_contents_is_not_evidence(example_plan):
     assert "....." not in seg.text
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("encrypted", "encrypted PDF: a password is required"),
-    ("truncated", "corrupt or truncated PDF"),
-    ("corrupt", "corrupt or truncated PDF"),
-    ("not_a_pdf", "not a PDF"),
-    ("empty", "empty file"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("encrypted", "encrypted PDF: a password is required"),
+        ("truncated", "corrupt or truncated PDF"),
+        ("corrupt", "corrupt or truncated PDF"),
+        ("not_a_pdf", "not a PDF"),
+        ("empty", "empty file"),
+    ],
+)
 def test_bad_input_raises_one_clear_error(pdf_dir, name, problem):
     with pytest.raises(InputError) as info:
         extract(pdf_dir / f"{name}.pdf")

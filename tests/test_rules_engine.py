@@ -113,8 +113,11 @@ def test_examples_are_checked(rules_dir):
     ruleset, _ = load_ruleset(rules_dir)
     checked, failures = run_examples(ruleset)
     assert checked == 7 and failures == []
-    broken = (rules_dir / "en" / "T02_labour.yaml").read_text().replace(
-        '["Labour migration grew."]', '["Labour markets grew."]')
+    broken = (
+        (rules_dir / "en" / "T02_labour.yaml")
+        .read_text()
+        .replace('["Labour migration grew."]', '["Labour markets grew."]')
+    )
     (rules_dir / "en" / "T02_labour.yaml").write_text(broken)
     ruleset, _ = load_ruleset(rules_dir)
     checked, failures = run_examples(ruleset)
@@ -129,17 +132,31 @@ def test_select_and_ignore_by_prefix(rules_dir):
     assert [r.id for r in ruleset.select(["T1"]).rules] == []  # T1 does not select T10-T16 either
 
 
-@pytest.mark.parametrize("content, line, problem", [
-    ("theme: T3\nlang: en\n  bad: indentation\n", 3, "invalid YAML"),
-    ("theme: T99\nlang: en\nrules: []\n", 1, "unknown theme id 'T99'"),
-    ("theme: T3\nlang: en\nrules:\n  - id: X-1\n    patterns: [remittance]\n", 4, "bad id 'X-1'"),
-    ("theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [\"re*\"]\n    examples: {match: [x]}\n", 4,
-     "prefix 're*' is too short"),
-    ("theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [remittance]\n    colour: red\n"
-     "    examples: {match: [x]}\n", 6, "unknown key 'colour'"),
-    ("theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [remittance]\n    themes: [T42]\n"
-     "    examples: {match: [x]}\n", 6, "unknown theme id 'T42'"),
-])
+@pytest.mark.parametrize(
+    "content, line, problem",
+    [
+        ("theme: T3\nlang: en\n  bad: indentation\n", 3, "invalid YAML"),
+        ("theme: T99\nlang: en\nrules: []\n", 1, "unknown theme id 'T99'"),
+        ("theme: T3\nlang: en\nrules:\n  - id: X-1\n    patterns: [remittance]\n", 4, "bad id 'X-1'"),
+        (
+            'theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: ["re*"]\n    examples: {match: [x]}\n',
+            4,
+            "prefix 're*' is too short",
+        ),
+        (
+            "theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [remittance]\n    colour: red\n"
+            "    examples: {match: [x]}\n",
+            6,
+            "unknown key 'colour'",
+        ),
+        (
+            "theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [remittance]\n    themes: [T42]\n"
+            "    examples: {match: [x]}\n",
+            6,
+            "unknown theme id 'T42'",
+        ),
+    ],
+)
 def test_malformed_rule_files_report_file_and_line(rules_dir, content, line, problem):
     bad = rules_dir / "en" / "T03_remittances.yaml"
     bad.write_text(textwrap.dedent(content))

@@ -8,8 +8,15 @@ import pytest
 from conftest import shared_pdf
 from policy_scan.scan import ScanOptions, scan
 
-FALSE_FRIEND_WORDS = ("data migration", "fish migration", "drug trafficking", "tax remittance", "migratory",
-                      "digital migration", "repatriation of profit")
+FALSE_FRIEND_WORDS = (
+    "data migration",
+    "fish migration",
+    "drug trafficking",
+    "tax remittance",
+    "migratory",
+    "digital migration",
+    "repatriation of profit",
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +65,13 @@ def test_remittance_policy_goal_is_found_on_page_10(labour_policy):
 def test_findings_offsets_point_into_the_document_text(labour_policy):
     text = labour_policy.segmentation.text
     for f in labour_policy.findings[:50]:
-        assert text[f.char_start:f.char_end] == f.text
+        assert text[f.char_start : f.char_end] == f.text
 
 
-@pytest.mark.parametrize("name", ["BGD_7FYP_bg10_Infrastructure_negctrl.pdf",
-                                  "KHM_Climate_Change_Strategic_Plan_2014-2023.pdf", "NAM_INDC.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    ["BGD_7FYP_bg10_Infrastructure_negctrl.pdf", "KHM_Climate_Change_Strategic_Plan_2014-2023.pdf", "NAM_INDC.pdf"],
+)
 def test_negative_controls_have_no_rule_findings_and_no_false_friends(name):
     result = scan(shared_pdf(name))
     assert [f.text for f in result.findings if f.source != "classifier"] == []
@@ -80,3 +89,26 @@ def test_remittance_background_paper_flags_remittances():
     result = scan(shared_pdf("BGD_7FYP_bg06_Mobilizing_Foreign_Resources.pdf"))
     assert verdicts(result)["T3"] in ("addressed", "partial")
     assert not any("repatriation of profit" in f.text.lower() for f in result.findings)
+
+
+def test_colombian_plan_is_read_as_spanish_with_its_migration_articles():
+    result = scan(shared_pdf("COL_Ley_PND_2022-2026_Texto_Conciliado_es.pdf"), ScanOptions(classifier=False))
+    assert result.language == "es"
+    by_theme: dict[str, list] = {}
+    for f in result.findings:
+        assert f.lang == "es"
+        for t in f.themes:
+            by_theme.setdefault(t, []).append(f)
+    # Art. 3: Colombians abroad and returnees; the health articles on uninsured migrants.
+    assert any("retornad" in f.text.lower() for f in by_theme.get("T5", []))
+    health = [f for f in by_theme.get("T7", []) if "migrante" in f.text.lower()]
+    assert health and all(110 <= f.page <= 115 for f in health)
+    assert any("desplazamiento forzado" in f.text.lower() for f in by_theme.get("T12", []))
+    pdf = pdfium.PdfDocument(str(shared_pdf("COL_Ley_PND_2022-2026_Texto_Conciliado_es.pdf")))
+    for f in result.findings:
+        words = [w for w in f.text.split()[:6] if w.isalpha()]
+        page_words = set(pdf[f.page - 1].get_textpage().get_text_range().split())
+        assert all(w in page_words for w in words), (f.page, f.text[:60])
+    assert not any(
+        "tráfico de drogas" in f.text.lower() or "gastos de desplazamiento" in f.text.lower() for f in result.findings
+    )

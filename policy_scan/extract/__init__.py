@@ -43,8 +43,9 @@ def check_pdf_file(path: str | Path) -> None:
         raise InputError(str(path), "not a PDF (no %PDF- header)")
 
 
-def extract(path: str | Path, engine: str = "pdfium", password: str | None = None,
-            max_pages: int | None = None) -> Document:
+def extract(
+    path: str | Path, engine: str = "pdfium", password: str | None = None, max_pages: int | None = None
+) -> Document:
     check_pdf_file(path)
     if engine == "pdfium":
         from .pdfium import extract_pdfium as run

@@ -81,8 +81,11 @@ def read_page_lines(page: pdfium.PdfPage, height: float) -> list[Line]:
                 # Bold only when the line starts and ends bold: a bold paragraph number
                 # must not turn its paragraph into a heading.
                 # Only short lines can be headings, so only they need the (slower) font check.
-                bold = (len(stripped) <= 160 and _font_is_bold(tp, first, raw.FPDFText_GetFontWeight(tp, first))
-                        and _font_is_bold(tp, last, raw.FPDFText_GetFontWeight(tp, last)))
+                bold = (
+                    len(stripped) <= 160
+                    and _font_is_bold(tp, first, raw.FPDFText_GetFontWeight(tp, first))
+                    and _font_is_bold(tp, last, raw.FPDFText_GetFontWeight(tp, last))
+                )
                 lines.append(Line(stripped, box, size, bold))
             pos += len(piece) + len(sep)
         return lines
@@ -128,8 +131,7 @@ def extract_pdfium(path: str, password: str | None = None, max_pages: int | None
                 lines = read_page_lines(page, height)
             finally:
                 page.close()
-            pages.append(Page(index + 1, round(width, 1), round(height, 1), lines,
-                              has_text_layer=bool(lines)))
+            pages.append(Page(index + 1, round(width, 1), round(height, 1), lines, has_text_layer=bool(lines)))
         return Document(path, "", "pdfium", pages, read_bookmarks(pdf))
     finally:
         pdf.close()

@@ -47,8 +47,12 @@ def _lines_from_words(words: list[dict]) -> list[Line]:
 
 def _line(words: list[dict]) -> Line:
     text = " ".join(w["text"] for w in words)
-    box = (round(min(w["x0"] for w in words), 1), round(min(w["top"] for w in words), 1),
-           round(max(w["x1"] for w in words), 1), round(max(w["bottom"] for w in words), 1))
+    box = (
+        round(min(w["x0"] for w in words), 1),
+        round(min(w["top"] for w in words), 1),
+        round(max(w["x1"] for w in words), 1),
+        round(max(w["bottom"] for w in words), 1),
+    )
     size = round(float(words[0].get("size", 0.0)) * 2) / 2
     bold = _is_bold(str(words[0].get("fontname", ""))) and _is_bold(str(words[-1].get("fontname", "")))
     return Line(text, box, size, bold)
@@ -70,6 +74,13 @@ def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | 
             if max_pages is not None and index >= max_pages:
                 break
             lines = _lines_from_words(page.extract_words(extra_attrs=["size", "fontname"]))
-            pages.append(Page(index + 1, round(float(page.width), 1), round(float(page.height), 1),
-                              lines, has_text_layer=bool(lines)))
+            pages.append(
+                Page(
+                    index + 1,
+                    round(float(page.width), 1),
+                    round(float(page.height), 1),
+                    lines,
+                    has_text_layer=bool(lines),
+                )
+            )
     return Document(path, "", "pdfplumber", pages, bookmarks)

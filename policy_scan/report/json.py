@@ -20,7 +20,7 @@ def outline_with_ranges(result) -> list[dict]:
     out = []
     for i, e in enumerate(entries):
         end = last_page
-        for later in entries[i + 1:]:
+        for later in entries[i + 1 :]:
             if later.level <= e.level:
                 # a heading near the top of its page closes the previous section on the page before
                 end = max(e.page, later.page - 1 if later.top < 120 else later.page)
@@ -38,10 +38,24 @@ def finding_dict(index: int, f, taxonomy) -> dict:
     gcm = sorted({g for t in f.themes for g in taxonomy.themes[t].gcm})
     sdg = sorted({s for t in f.themes for s in taxonomy.themes[t].sdg}, key=sdg_order)
     return {
-        "id": f"F{index + 1}", "page": f.page, "text": f.text, "char_start": f.char_start, "char_end": f.char_end,
-        "boxes": [list(b) for b in f.boxes], "chapter": f.chapter, "themes": f.themes, "stage": f.stage,
-        "score": f.score, "source": f.source, "rule_ids": f.rule_ids, "matched_terms": f.matched_terms,
-        "classifier_terms": f.classifier_terms, "gcm": gcm, "sdg": sdg, "lang": f.lang, "ocr": f.ocr,
+        "id": f"F{index + 1}",
+        "page": f.page,
+        "text": f.text,
+        "char_start": f.char_start,
+        "char_end": f.char_end,
+        "boxes": [list(b) for b in f.boxes],
+        "chapter": f.chapter,
+        "themes": f.themes,
+        "stage": f.stage,
+        "score": f.score,
+        "source": f.source,
+        "rule_ids": f.rule_ids,
+        "matched_terms": f.matched_terms,
+        "classifier_terms": f.classifier_terms,
+        "gcm": gcm,
+        "sdg": sdg,
+        "lang": f.lang,
+        "ocr": f.ocr,
     }
 
 
@@ -51,21 +65,40 @@ def result_dict(result) -> dict:
     taxonomy = result.ruleset.taxonomy
     return {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "policy-scan", "version": __version__, "rules_version": result.ruleset.version,
-                 "classifier": result.classifier},
-        "document": {"path": doc.path, "sha256": doc.sha256, "pages": doc.page_count, "language": result.language,
-                     "language_name": language_name(result.language), "engine": doc.engine,
-                     "passages": len(result.segmentation.passages), "toc_pages": result.segmentation.toc_pages,
-                     "pages_without_text": [p.number for p in doc.pages if not p.has_text_layer],
-                     "ocr_pages": [p.number for p in doc.pages if p.ocr]},
+        "tool": {
+            "name": "policy-scan",
+            "version": __version__,
+            "rules_version": result.ruleset.version,
+            "classifier": result.classifier,
+        },
+        "document": {
+            "path": doc.path,
+            "sha256": doc.sha256,
+            "pages": doc.page_count,
+            "language": result.language,
+            "language_name": language_name(result.language),
+            "engine": doc.engine,
+            "passages": len(result.segmentation.passages),
+            "toc_pages": result.segmentation.toc_pages,
+            "pages_without_text": [p.number for p in doc.pages if not p.has_text_layer],
+            "ocr_pages": [p.number for p in doc.pages if p.ocr],
+        },
         "outline": outline_with_ranges(result),
         "findings": [finding_dict(i, f, taxonomy) for i, f in enumerate(result.findings)],
         "assessment": {
             "score": a.score,
             "counts": {"addressed": a.addressed, "partial": a.partial, "absent": a.absent},
             "themes": [asdict(t) for t in a.themes],
-            "chapters": [{"title": c.title, "page_start": c.pages[0], "page_end": c.pages[1], "themes": c.themes,
-                          "silent": not c.themes} for c in a.chapters],
+            "chapters": [
+                {
+                    "title": c.title,
+                    "page_start": c.pages[0],
+                    "page_end": c.pages[1],
+                    "themes": c.themes,
+                    "silent": not c.themes,
+                }
+                for c in a.chapters
+            ],
         },
         "warnings": result.warnings,
     }

@@ -39,11 +39,16 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
     L = lambda key: label(key, ui_lang)  # noqa: E731
     out: list[str] = []
     out.append(f"policy-scan {__version__} — {os.path.basename(doc.path)}")
-    out.append(f"{doc.page_count} {L('pages')} · {language_name(result.language)} · {L('engine')} {doc.engine} · "
-               f"{L('rules')} {result.ruleset.version}" + (f" · {L('classifier')} {result.classifier}" if result.classifier else ""))
+    out.append(
+        f"{doc.page_count} {L('pages')} · {language_name(result.language)} · {L('engine')} {doc.engine} · "
+        f"{L('rules')} {result.ruleset.version}"
+        + (f" · {L('classifier')} {result.classifier}" if result.classifier else "")
+    )
     out.append("")
-    out.append(f"{L('score')}: {a.score:.1f} / 100   ({L('addressed')} {a.addressed} · {L('partial')} {a.partial} · "
-               f"{L('absent')} {a.absent})")
+    out.append(
+        f"{L('score')}: {a.score:.1f} / 100   ({L('addressed')} {a.addressed} · {L('partial')} {a.partial} · "
+        f"{L('absent')} {a.absent})"
+    )
     out.append(f"{len(result.findings)} {L('findings')}")
     out.append("")
     out.append(L("themes"))
@@ -66,7 +71,7 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
         out.append(f"         {detail}")
         ranked = sorted(by_theme.get(t.theme, []), key=lambda f: (-tax.stages[f.stage].depth, -f.score, f.char_start))
         for f in ranked[:evidence]:
-            out.append(f"         {L('p.')} {f.page} [{f.stage}, {f.source}] \"{_snippet(f.text)}\"")
+            out.append(f'         {L("p.")} {f.page} [{f.stage}, {f.source}] "{_snippet(f.text)}"')
         if t.entry_point:
             links = []
             if t.gcm:
