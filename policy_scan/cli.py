@@ -146,6 +146,7 @@ def scan(
         model_path=model_path,
         sensitivity=sensitivity,
         lang=lang,
+        page_images=fmt == "html",
     )
     result = run_scan(file, options)
     ui = result.language if lang_ui == "auto" else lang_ui

@@ -25,6 +25,7 @@ class ScanOptions:
     model_path: str | None = None
     sensitivity: float = 0.5
     lang: str | None = None  # force the document language instead of detecting it
+    page_images: bool = False  # render the pages with findings (for the HTML report)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class ScanResult:
     warnings: list[str]
     classifier: str | None  # model identity when the classifier took part
     seconds: float
+    page_images: list = field(default_factory=list)  # pages.PageImage, when asked for
 
 
 _RULESETS: dict[str | None, RuleSet] = {}
@@ -92,6 +94,11 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         classifier = load_default_classifier(options.model_path)
     findings = detect(seg.passages, ruleset, classifier, DetectOptions(sensitivity=options.sensitivity))
     assessment = assess(findings, seg.passages, ruleset.taxonomy)
+    images = []
+    if options.page_images and findings:
+        from .pages import render_pages
+
+        images = render_pages(str(path), [f.page for f in findings], options.password)
     return ScanResult(
         doc,
         seg,
@@ -102,6 +109,7 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         warnings,
         getattr(classifier, "identity", None),
         time.perf_counter() - started,
+        images,
     )
 
 

@@ -151,6 +151,7 @@ def build_all(folder: Path) -> dict[str, Path]:
         "headings": font_headings(folder / "headings.pdf"),
         "image_only": image_only(folder / "image_only.pdf"),
         "encrypted": encrypted(folder / "encrypted.pdf"),
+        "hostile_text": hostile_text(folder / "hostile_text.pdf"),
     }
     files["truncated"] = truncated(files["running"], folder / "truncated.pdf")
     files["corrupt"] = corrupt(folder / "corrupt.pdf")
@@ -159,3 +160,17 @@ def build_all(folder: Path) -> dict[str, Path]:
     (folder / "empty.pdf").write_bytes(b"")
     files["empty"] = folder / "empty.pdf"
     return files
+
+
+XSS_SCRIPT = "<script>window.__xss = 1; alert(1)</script>"
+XSS_ATTR = '"><img src=x onerror="window.__xss = 2">'
+
+
+def hostile_text(path: Path) -> Path:
+    """Migration sentences carrying markup: the report must show it as text."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    _para(pdf, f"Migrant workers abroad will receive consular assistance {XSS_SCRIPT} in every embassy.")
+    _para(pdf, f"Remittances sent home by workers abroad {XSS_ATTR} will be cheaper by 2030.")
+    pdf.output(str(path))
+    return path

@@ -19,6 +19,30 @@ LABELS = {
     "chapters": {"es": "Capítulos", "fr": "Chapitres", "en": "Chapters"},
     "silent on migration": {"es": "sin mención de la migración", "fr": "muet sur la migration"},
     "warning": {"es": "aviso", "fr": "avertissement"},
+    "theme": {"es": "Tema", "fr": "Thème", "en": "Theme"},
+    "verdict": {"es": "Veredicto", "fr": "Verdict", "en": "Verdict"},
+    "chapter": {"es": "Capítulo", "fr": "Chapitre", "en": "Chapter"},
+    "stage": {"es": "Etapa", "fr": "Étape", "en": "Stage"},
+    "source": {"es": "Fuente", "fr": "Source", "en": "Source"},
+    "all": {"es": "todas", "fr": "toutes", "en": "all"},
+    "search": {"es": "Buscar en los hallazgos", "fr": "Chercher dans les constats", "en": "Search findings"},
+    "document": {"es": "Texto del plan", "fr": "Texte du plan", "en": "The plan's text"},
+    "pages with evidence": {"es": "Páginas con evidencia", "fr": "Pages avec éléments", "en": "Pages with evidence"},
+    "matched terms": {"es": "términos", "fr": "termes", "en": "matched terms"},
+    "classifier terms": {"es": "términos del clasificador", "fr": "termes du classifieur", "en": "classifier terms"},
+    "matrix help": {
+        "es": "Cada celda cuenta los hallazgos de un tema en un capítulo; pulse para ir a la evidencia. "
+        "Los capítulos en rojo no mencionan la migración.",
+        "fr": "Chaque cellule compte les constats d'un thème dans un chapitre ; cliquez pour aller aux éléments. "
+        "Les chapitres en rouge sont muets sur la migration.",
+        "en": "Each cell counts a theme's findings in a chapter; click it to jump to the evidence. "
+        "Chapters in red say nothing on migration.",
+    },
+    "keys help": {
+        "es": "Teclas: j/n siguiente, k/p anterior, Esc cierra",
+        "fr": "Touches : j/n suivant, k/p précédent, Échap ferme",
+        "en": "Keys: j/n next finding, k/p previous, Esc closes",
+    },
 }
 
 

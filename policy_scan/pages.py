@@ -1,0 +1,44 @@
+"""Page images for the HTML report: the pages that hold findings, rendered by pdfium.
+
+A separate stage of the flow (run by `scan` when a report needs it), so that renderers
+never open the PDF themselves.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from .extract.pdfium import open_pdf
+
+MAX_PAGES = 60  # a report of a long plan stays mailable: at most this many page images
+
+
+@dataclass
+class PageImage:
+    page: int
+    jpeg: bytes
+    width: float  # page size in PDF points, to place the finding boxes
+    height: float
+
+
+def render_pages(path: str, pages: list[int], password: str | None = None, width_px: int = 560) -> list[PageImage]:
+    pdf = open_pdf(path, password)
+    images: list[PageImage] = []
+    try:
+        for number in sorted(set(pages))[:MAX_PAGES]:
+            if not 1 <= number <= len(pdf):
+                continue
+            page = pdf[number - 1]
+            try:
+                width, height = page.get_size()
+                bitmap = page.render(scale=width_px / max(1.0, width))
+                image = bitmap.to_pil().convert("RGB")
+                buffer = io.BytesIO()
+                image.save(buffer, format="JPEG", quality=70, optimize=True)
+                images.append(PageImage(number, buffer.getvalue(), width, height))
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return images
