@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from .language import RULE_LANGUAGES, detect_language, language_shares
+from .language import RULE_LANGUAGES
 from .matcher import STAGE_PRIORITY, RuleHit, RuleMatcher, matcher_for
 from .model import Finding, Passage
 from .nlp import pipeline
@@ -48,20 +48,6 @@ def classifier_threshold(sensitivity: float) -> float:
     sentences, see README), 0.6 at 1.0; at 0.0 only rules count.
     """
     return round(0.6 + 0.6 * (1.0 - sensitivity), 3)
-
-
-def assign_languages(passages: list[Passage], doc_lang: str) -> None:
-    """Per-passage language: long passages that clearly read as another language keep it.
-
-    Short passages, tables and names say too little, so they follow the document.
-    """
-    for p in passages:
-        lang = doc_lang
-        if len(p.text) >= 250:
-            found, share = detect_language(p.text, min_words=40)
-            if found not in ("und", doc_lang) and share >= 0.25 and language_shares(p.text).get(doc_lang, 0) < 0.08:
-                lang = found
-        p.lang = lang
 
 
 def _stage(hits: list[RuleHit], cue_stages: set[str]) -> str:

@@ -13,6 +13,10 @@ class PolicyScanError(Exception):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # Keep path, problem and line when the error crosses a process boundary.
+        return (self.__class__, (self.path, self.problem, self.line))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.problem}"

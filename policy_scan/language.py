@@ -91,3 +91,17 @@ def language_name(code: str) -> str:
 def stop_words(lang: str) -> frozenset[str]:
     """spaCy's stop words for a language, accents kept, lower-cased."""
     return _stop_words(lang)
+
+
+def assign_languages(passages: list, doc_lang: str) -> None:
+    """Per-passage language: long passages that clearly read as another language keep it.
+
+    Short passages, tables and names say too little, so they follow the document.
+    """
+    for p in passages:
+        lang = doc_lang
+        if len(p.text) >= 250:
+            found, share = detect_language(p.text, min_words=40)
+            if found not in ("und", doc_lang) and share >= 0.25 and language_shares(p.text).get(doc_lang, 0) < 0.08:
+                lang = found
+        p.lang = lang

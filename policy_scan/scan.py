@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .extract import extract
-from .language import RULE_LANGUAGES, detect_language, language_name
+from .extract import check_pdf_file, extract
+from .language import RULE_LANGUAGES, assign_languages, detect_language, language_name
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
 from .segment import Segmentation, segment
@@ -26,6 +29,7 @@ class ScanOptions:
     sensitivity: float = 0.5
     lang: str | None = None  # force the document language instead of detecting it
     page_images: bool = False  # render the pages with findings (for the HTML report)
+    parallel: bool = True  # read the PDF in a second process while the NLP side loads
 
 
 @dataclass
@@ -57,16 +61,48 @@ def document_language(seg: Segmentation) -> str:
     return lang
 
 
+def _read(path: str, engine: str, password: str | None, forced_lang: str | None) -> tuple[Document, Segmentation, str]:
+    """Extraction, segmentation and language: everything that needs no spaCy."""
+    doc = extract(path, engine=engine, password=password)
+    seg = segment(doc)
+    lang = forced_lang or document_language(seg)
+    if seg.passages:
+        assign_languages(seg.passages, lang)
+        if forced_lang:
+            for p in seg.passages:
+                p.lang = forced_lang
+    return doc, seg, lang
+
+
+def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
+    """Load what detection needs for the most likely language (English unless forced)."""
+    from .matcher import matcher_for
+
+    matcher_for(ruleset, options.lang or "en")
+    if options.classifier:
+        from .classify import load_default_classifier
+
+        load_default_classifier(options.model_path)
+
+
 def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     options = options or ScanOptions()
     started = time.perf_counter()
     ruleset = get_ruleset(options.rules_dir)
     if options.select or options.ignore:
         ruleset = ruleset.select(options.select, options.ignore)
-    doc = extract(path, engine=options.engine, password=options.password)
-    seg = segment(doc)
-    from .assess import assess  # spaCy loads here, after the cheap checks on the file
-    from .detect import DetectOptions, assign_languages, detect
+    check_pdf_file(path)  # missing or non-PDF files fail at once, before anything loads
+    if options.parallel and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Read the PDF in a forked process while this one loads spaCy, compiles the
+        # rules and loads the model: on two cores the two halves of start-up overlap.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            job = pool.submit(_read, str(path), options.engine, options.password, options.lang)
+            _warm_up(ruleset, options)
+            doc, seg, lang = job.result()
+    else:
+        doc, seg, lang = _read(str(path), options.engine, options.password, options.lang)
+    from .assess import assess
+    from .detect import DetectOptions, detect
 
     warnings = list(doc.warnings)
     blank = [p.number for p in doc.pages if not p.has_text_layer]
@@ -75,12 +111,6 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
             f"{len(blank)} of {doc.page_count} pages have no text layer and were not read: "
             f"{_page_ranges(blank)} (scanned? run OCR first)"
         )
-    lang = options.lang or document_language(seg)
-    if seg.passages:
-        assign_languages(seg.passages, lang)
-        if options.lang:
-            for p in seg.passages:
-                p.lang = options.lang
     other = sorted({p.lang for p in seg.passages} - set(RULE_LANGUAGES))
     if other:
         names = ", ".join(f"{language_name(x)} ({x})" for x in other)
