@@ -61,6 +61,41 @@ def document_language(seg: Segmentation) -> str:
     return lang
 
 
+PARALLEL_DETECT_MIN = 400  # passages; below this a second process costs more than it saves
+_SHARED_JOB: tuple | None = None  # what a forked detection worker inherits (nothing is pickled)
+
+
+def _can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _detect_shared_half():
+    from .detect import detect
+
+    passages, ruleset, classifier, options = _SHARED_JOB
+    return detect(passages, ruleset, classifier, options)
+
+
+def _detect_in_two(passages, ruleset, classifier, options) -> list[Finding]:
+    """Detection on two cores: a forked worker takes every other passage.
+
+    The worker inherits the loaded pipeline, rules and model by fork, so only its findings
+    travel back.  Passages are interleaved so both halves get long and short chapters.
+    """
+    from .detect import detect
+
+    global _SHARED_JOB
+    _SHARED_JOB = (passages[1::2], ruleset, classifier, options)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            other = pool.submit(_detect_shared_half)
+            findings = detect(passages[0::2], ruleset, classifier, options) + other.result()
+    finally:
+        _SHARED_JOB = None
+    findings.sort(key=lambda f: f.char_start)
+    return findings
+
+
 def _read(path: str, engine: str, password: str | None, forced_lang: str | None) -> tuple[Document, Segmentation, str]:
     """Extraction, segmentation and language: everything that needs no spaCy."""
     doc = extract(path, engine=engine, password=password)
@@ -92,7 +127,7 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     if options.select or options.ignore:
         ruleset = ruleset.select(options.select, options.ignore)
     check_pdf_file(path)  # missing or non-PDF files fail at once, before anything loads
-    if options.parallel and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if options.parallel and _can_fork():
         # Read the PDF in a forked process while this one loads spaCy, compiles the
         # rules and loads the model: on two cores the two halves of start-up overlap.
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -122,7 +157,11 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         from .classify import load_default_classifier
 
         classifier = load_default_classifier(options.model_path)
-    findings = detect(seg.passages, ruleset, classifier, DetectOptions(sensitivity=options.sensitivity))
+    detect_options = DetectOptions(sensitivity=options.sensitivity)
+    if options.parallel and _can_fork() and len(seg.passages) >= PARALLEL_DETECT_MIN:
+        findings = _detect_in_two(seg.passages, ruleset, classifier, detect_options)
+    else:
+        findings = detect(seg.passages, ruleset, classifier, detect_options)
     assessment = assess(findings, seg.passages, ruleset.taxonomy)
     images = []
     if options.page_images and findings:

@@ -112,3 +112,11 @@ def test_colombian_plan_is_read_as_spanish_with_its_migration_articles():
     assert not any(
         "tráfico de drogas" in f.text.lower() or "gastos de desplazamiento" in f.text.lower() for f in result.findings
     )
+
+
+def test_two_process_scan_equals_the_sequential_one(labour_policy):
+    sequential = scan(shared_pdf("KHM_Labour_Migration_Policy_2015-2018.pdf"), ScanOptions(parallel=False))
+    key = lambda f: (f.char_start, f.text, f.themes, f.stage, f.score, f.source, f.rule_ids)  # noqa: E731
+    assert len(labour_policy.segmentation.passages) >= 400  # large enough to take the two-process path
+    assert [key(f) for f in labour_policy.findings] == [key(f) for f in sequential.findings]
+    assert labour_policy.assessment == sequential.assessment
