@@ -1,0 +1,59 @@
+"""Audit ../shared/pdfs with -j 1 and -j 2 in one run: documents/s, pages/s, speed-up.
+
+    python benchmarks/bench_audit.py [FOLDER] [--copies N]
+
+Each setting runs as its own `policy-scan audit` process into a fresh store.  --copies
+repeats the folder's files N times (under different names) for a longer, steadier run.
+Target (issue #5): at least 1.7x from -j 1 to -j 2 on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT.parent / "shared" / "pdfs"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--copies", type=int, default=6)
+    args = parser.parse_args()
+    source = Path(args.folder)
+    if not source.is_dir():
+        print(f"skipped: {source} not found (../shared absent?)")
+        return
+    work = Path(tempfile.mkdtemp())
+    corpus = work / "corpus"
+    corpus.mkdir()
+    for n in range(args.copies):
+        for pdf in sorted(source.glob("*.pdf")):
+            shutil.copy(pdf, corpus / f"{n}-{pdf.name}")
+    results = {}
+    for jobs in (1, 2):
+        db = work / f"j{jobs}.sqlite"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "policy_scan", "audit", str(corpus), "--db", str(db), "-j", str(jobs),
+                        "-q"], cwd=ROOT, capture_output=True)
+        seconds = time.perf_counter() - started
+        con = sqlite3.connect(db)
+        docs, pages = con.execute("SELECT count(*), coalesce(sum(pages), 0) FROM documents WHERE status = 'done'").fetchone()
+        failed = con.execute("SELECT count(*) FROM documents WHERE status = 'failed'").fetchone()[0]
+        con.close()
+        results[jobs] = (seconds, docs, pages, failed)
+        print(f"  -j {jobs}: {seconds:6.2f} s  {docs / seconds:5.2f} docs/s  {pages / seconds:6.1f} pages/s  "
+              f"({docs} done, {failed} failed, {pages} pages)")
+    print(f"  speed-up -j 2 / -j 1 = {results[1][0] / results[2][0]:.2f}x   (target: at least 1.7x)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Exports of an audit store: CSV, JSON, Parquet tables and an HTML corpus summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .audit import report_name
+from .errors import PolicyScanError
+
+THEMES = [f"T{i}" for i in range(1, 17)]
+
+
+def tables(store) -> tuple[list[dict], list[dict]]:
+    """The document × theme matrix (one row per document) and the findings table."""
+    verdicts = store.verdicts()
+    matrix = []
+    for doc in store.documents():
+        row = {k: doc[k] for k in ("path", "sha256", "pages", "language", "status", "error", "score")}
+        for theme in THEMES:
+            v = verdicts.get(doc["id"], {}).get(theme)
+            row[theme] = v["verdict"] if v else ""
+            row[f"{theme}_stage"] = (v or {}).get("deepest_stage") or ""
+        matrix.append(row)
+    findings = [{k: v for k, v in f.items() if k != "document_id"} for f in store.findings()]
+    return matrix, findings
+
+
+def export(store, fmt: str, output: str, reports_dir: str | None = None) -> list[str]:
+    matrix, findings = tables(store)
+    out = Path(output)
+    if fmt == "json":
+        out.write_text(json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1),
+                       encoding="utf-8")
+        return [str(out)]
+    if fmt in ("csv", "parquet"):
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, rows in (("matrix", matrix), ("findings", findings)):
+            target = out / f"{name}.{fmt}"
+            if fmt == "csv":
+                with open(target, "w", newline="", encoding="utf-8") as fh:
+                    writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["path"])
+                    writer.writeheader()
+                    writer.writerows(rows)
+            else:
+                try:
+                    import pyarrow as pa
+                    import pyarrow.parquet as pq
+                except ImportError:
+                    raise PolicyScanError(output, "Parquet export needs pyarrow (pip install pyarrow)") from None
+                pq.write_table(pa.Table.from_pylist(rows), target)
+            written.append(str(target))
+        return written
+    if fmt == "html":
+        out.write_text(summary_html(store, matrix, out.parent, reports_dir), encoding="utf-8")
+        return [str(out)]
+    raise PolicyScanError(output, f"unknown format {fmt!r}")
+
+
+def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None = None) -> str:
+    env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))
+    for row in matrix:
+        report = None
+        if reports_dir and row["sha256"]:
+            candidate = Path(reports_dir) / report_name(row["path"], row["sha256"])
+            if candidate.exists():
+                report = os.path.relpath(candidate, where)
+        row["report"] = report
+        row["name"] = Path(row["path"]).name
+    return env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=store.path)

@@ -1,0 +1,126 @@
+"""The results store: SQLite (stdlib), one transaction per document.
+
+Schema (also in the README):
+  documents(id, path UNIQUE, sha256, pages, language, status 'done'|'failed', error,
+            rules_version, model, score, seconds, scanned_at)
+  assessments(document_id, theme, verdict, deepest_stage, evidence_count, pages, score)
+  findings(document_id, n, page, char_start, char_end, text, themes, stage, score, source,
+           rule_ids, matched_terms, lang)
+A document is done for a (sha256, rules_version, model) triple; a rerun skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    sha256 TEXT,
+    pages INTEGER,
+    language TEXT,
+    status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    error TEXT,
+    rules_version TEXT,
+    model TEXT,
+    score REAL,
+    seconds REAL,
+    scanned_at TEXT
+);
+CREATE TABLE IF NOT EXISTS assessments (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    theme TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    deepest_stage TEXT,
+    evidence_count INTEGER NOT NULL,
+    pages TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (document_id, theme)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    themes TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    score REAL NOT NULL,
+    source TEXT NOT NULL,
+    rule_ids TEXT NOT NULL,
+    matched_terms TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    PRIMARY KEY (document_id, n)
+);
+CREATE INDEX IF NOT EXISTS documents_done ON documents (sha256, rules_version, model, status);
+"""
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def is_done(self, path: str, sha256: str, rules_version: str, model: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM documents WHERE path = ? AND sha256 = ? AND rules_version = ? AND model = ? "
+            "AND status = 'done'",
+            (path, sha256, rules_version, model),
+        ).fetchone()
+        return row is not None
+
+    def save(self, record: dict) -> None:
+        """Replace everything stored for this path, in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("DELETE FROM documents WHERE path = ?", (record["path"],))
+            cur = self.db.execute(
+                "INSERT INTO documents (path, sha256, pages, language, status, error, rules_version, model, score, "
+                "seconds, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record["path"], record.get("sha256"), record.get("pages"), record.get("language"),
+                 record["status"], record.get("error"), record.get("rules_version"), record.get("model"),
+                 record.get("score"), record.get("seconds"), now),
+            )
+            doc_id = cur.lastrowid
+            self.db.executemany(
+                "INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(doc_id, t["theme"], t["verdict"], t["deepest_stage"], t["evidence_count"],
+                  json.dumps(t["pages"]), t["score"]) for t in record.get("themes", [])],
+            )
+            self.db.executemany(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(doc_id, n, f["page"], f["char_start"], f["char_end"], f["text"], ",".join(f["themes"]),
+                  f["stage"], f["score"], f["source"], ",".join(f["rule_ids"]), json.dumps(f["matched_terms"]),
+                  f["lang"]) for n, f in enumerate(record.get("findings", []))],
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+    def documents(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM documents ORDER BY path")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def verdicts(self) -> dict[int, dict[str, dict]]:
+        out: dict[int, dict[str, dict]] = {}
+        for doc_id, theme, verdict, stage, count, pages, score in self.db.execute("SELECT * FROM assessments"):
+            out.setdefault(doc_id, {})[theme] = {"verdict": verdict, "deepest_stage": stage, "evidence_count": count,
+                                                 "pages": json.loads(pages), "score": score}
+        return out
+
+    def findings(self) -> list[dict]:
+        cur = self.db.execute(
+            "SELECT d.path, f.* FROM findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path, f.n"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
