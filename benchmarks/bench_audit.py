@@ -41,16 +41,22 @@ def main() -> None:
     for jobs in (1, 2):
         db = work / f"j{jobs}.sqlite"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "policy_scan", "audit", str(corpus), "--db", str(db), "-j", str(jobs),
-                        "-q"], cwd=ROOT, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "policy_scan", "audit", str(corpus), "--db", str(db), "-j", str(jobs), "-q"],
+            cwd=ROOT,
+            capture_output=True,
+        )
         seconds = time.perf_counter() - started
         con = sqlite3.connect(db)
-        docs, pages = con.execute("SELECT count(*), coalesce(sum(pages), 0) FROM documents WHERE status = 'done'").fetchone()
+        query = "SELECT count(*), coalesce(sum(pages), 0) FROM documents WHERE status = 'done'"
+        docs, pages = con.execute(query).fetchone()
         failed = con.execute("SELECT count(*) FROM documents WHERE status = 'failed'").fetchone()[0]
         con.close()
         results[jobs] = (seconds, docs, pages, failed)
-        print(f"  -j {jobs}: {seconds:6.2f} s  {docs / seconds:5.2f} docs/s  {pages / seconds:6.1f} pages/s  "
-              f"({docs} done, {failed} failed, {pages} pages)")
+        print(
+            f"  -j {jobs}: {seconds:6.2f} s  {docs / seconds:5.2f} docs/s  {pages / seconds:6.1f} pages/s  "
+            f"({docs} done, {failed} failed, {pages} pages)"
+        )
     print(f"  speed-up -j 2 / -j 1 = {results[1][0] / results[2][0]:.2f}x   (target: at least 1.7x)")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -54,8 +54,11 @@ def collect_pdfs(source: str | Path) -> list[Path]:
             return [source]
         lines = source.read_text(encoding="utf-8").splitlines()
         base = source.parent
-        return [(base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
-                for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        return [
+            (base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
+            for line in lines
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
     raise InputError(str(source), "no such folder or list file")
 
 
@@ -84,14 +87,27 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     started = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, options.timeout)
     try:
-        result = scan(path, ScanOptions(rules_dir=options.rules_dir, classifier=options.classifier, parallel=False,
-                                        page_images=bool(options.reports_dir)))
+        result = scan(
+            path,
+            ScanOptions(
+                rules_dir=options.rules_dir,
+                classifier=options.classifier,
+                parallel=False,
+                page_images=bool(options.reports_dir),
+            ),
+        )
         data = result_dict(result)
-        record.update(status="done", pages=data["document"]["pages"], language=data["document"]["language"],
-                      score=data["assessment"]["score"], themes=data["assessment"]["themes"],
-                      findings=data["findings"])
+        record.update(
+            status="done",
+            pages=data["document"]["pages"],
+            language=data["document"]["language"],
+            score=data["assessment"]["score"],
+            themes=data["assessment"]["themes"],
+            findings=data["findings"],
+        )
         if options.reports_dir:
             from .report import render
+
             target = Path(options.reports_dir) / report_name(path, sha256)
             target.write_text(render(result, "html"), encoding="utf-8")
     except _Timeout:
@@ -178,8 +194,7 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
     todo.sort(key=lambda item: _size(item[0]))
     queue = todo  # popped from the end: largest first
     while queue:
-        pool = ProcessPoolExecutor(max(1, options.jobs), initializer=_limit_worker,
-                                   initargs=(options.max_memory_mb,))
+        pool = ProcessPoolExecutor(max(1, options.jobs), initializer=_limit_worker, initargs=(options.max_memory_mb,))
         running: dict = {}
         try:
             while queue or running:
@@ -197,8 +212,14 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
                 if future.done() and not future.exception():
                     record_result(future.result())
                 else:
-                    record_result({"path": path, "sha256": sha, "status": "failed",
-                                   "error": "the worker process died while scanning this file"})
+                    record_result(
+                        {
+                            "path": path,
+                            "sha256": sha,
+                            "status": "failed",
+                            "error": "the worker process died while scanning this file",
+                        }
+                    )
             running = {}
         finally:
             pool.shutdown(wait=False, cancel_futures=True)

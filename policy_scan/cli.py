@@ -434,16 +434,27 @@ def classify(source, model_path, threshold, output):
 
 @main.command()
 @click.argument("source", type=click.Path())
-@click.option("--db", "db_path", default="audit.sqlite", show_default=True, type=click.Path(dir_okay=False),
-              help="SQLite results store (created if missing; reruns resume).")
+@click.option(
+    "--db",
+    "db_path",
+    default="audit.sqlite",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite results store (created if missing; reruns resume).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: the core count).")
 @click.option("--force", is_flag=True, help="Rescan documents already done with these rules and model.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=300, show_default=True, help="Seconds per document.")
-@click.option("--max-memory", type=click.IntRange(256), default=3072, show_default=True,
-              help="Memory limit per worker, MB.")
+@click.option(
+    "--max-memory", type=click.IntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
+)
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
-@click.option("--reports", "reports_dir", type=click.Path(file_okay=False),
-              help="Also write each document's HTML report into this folder.")
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False),
+    help="Also write each document's HTML report into this folder.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @expected_errors
 def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports_dir, quiet):
@@ -457,8 +468,14 @@ def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports
     from .audit import AuditOptions, main_progress, run_audit
     from .store import Store
 
-    options = AuditOptions(jobs=jobs or os.cpu_count() or 1, force=force, timeout=timeout, max_memory_mb=max_memory,
-                           classifier=classifier, reports_dir=reports_dir)
+    options = AuditOptions(
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        timeout=timeout,
+        max_memory_mb=max_memory,
+        classifier=classifier,
+        reports_dir=reports_dir,
+    )
     store = Store(db_path)
     bars = []
 
@@ -476,9 +493,12 @@ def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports
             bar.close()
         store.close()
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
-    click.echo(f"{summary.total} documents: {summary.done} scanned, {summary.skipped} already done, "
-               f"{summary.failed} failed; {summary.pages} pages in {summary.seconds:.1f} s ({rate:.1f} pages/s) "
-               f"-> {db_path}", err=True)
+    click.echo(
+        f"{summary.total} documents: {summary.done} scanned, {summary.skipped} already done, "
+        f"{summary.failed} failed; {summary.pages} pages in {summary.seconds:.1f} s ({rate:.1f} pages/s) "
+        f"-> {db_path}",
+        err=True,
+    )
     for path, error in summary.failures:
         click.echo(f"policy-scan: failed: {path}: {error}", err=True)
     if summary.failed:
@@ -488,10 +508,19 @@ def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports
 @main.command("audit-export")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The audit's SQLite store.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["csv", "json", "parquet", "html"]), required=True)
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="File for json/html; folder for csv/parquet (matrix and findings tables).")
-@click.option("--reports", "reports_dir", type=click.Path(file_okay=False),
-              help="Folder of per-document reports to link from the HTML summary.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(),
+    help="File for json/html; folder for csv/parquet (matrix and findings tables).",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False),
+    help="Folder of per-document reports to link from the HTML summary.",
+)
 @expected_errors
 def audit_export(db_path, fmt, output, reports_dir):
     """Export an audit: document x theme matrix and findings table, or an HTML summary."""

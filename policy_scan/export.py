@@ -34,8 +34,9 @@ def export(store, fmt: str, output: str, reports_dir: str | None = None) -> list
     matrix, findings = tables(store)
     out = Path(output)
     if fmt == "json":
-        out.write_text(json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1),
-                       encoding="utf-8")
+        out.write_text(
+            json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         return [str(out)]
     if fmt in ("csv", "parquet"):
         out.mkdir(parents=True, exist_ok=True)

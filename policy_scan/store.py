@@ -88,21 +88,56 @@ class Store:
             cur = self.db.execute(
                 "INSERT INTO documents (path, sha256, pages, language, status, error, rules_version, model, score, "
                 "seconds, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (record["path"], record.get("sha256"), record.get("pages"), record.get("language"),
-                 record["status"], record.get("error"), record.get("rules_version"), record.get("model"),
-                 record.get("score"), record.get("seconds"), now),
+                (
+                    record["path"],
+                    record.get("sha256"),
+                    record.get("pages"),
+                    record.get("language"),
+                    record["status"],
+                    record.get("error"),
+                    record.get("rules_version"),
+                    record.get("model"),
+                    record.get("score"),
+                    record.get("seconds"),
+                    now,
+                ),
             )
             doc_id = cur.lastrowid
             self.db.executemany(
                 "INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(doc_id, t["theme"], t["verdict"], t["deepest_stage"], t["evidence_count"],
-                  json.dumps(t["pages"]), t["score"]) for t in record.get("themes", [])],
+                [
+                    (
+                        doc_id,
+                        t["theme"],
+                        t["verdict"],
+                        t["deepest_stage"],
+                        t["evidence_count"],
+                        json.dumps(t["pages"]),
+                        t["score"],
+                    )
+                    for t in record.get("themes", [])
+                ],
             )
             self.db.executemany(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(doc_id, n, f["page"], f["char_start"], f["char_end"], f["text"], ",".join(f["themes"]),
-                  f["stage"], f["score"], f["source"], ",".join(f["rule_ids"]), json.dumps(f["matched_terms"]),
-                  f["lang"]) for n, f in enumerate(record.get("findings", []))],
+                [
+                    (
+                        doc_id,
+                        n,
+                        f["page"],
+                        f["char_start"],
+                        f["char_end"],
+                        f["text"],
+                        ",".join(f["themes"]),
+                        f["stage"],
+                        f["score"],
+                        f["source"],
+                        ",".join(f["rule_ids"]),
+                        json.dumps(f["matched_terms"]),
+                        f["lang"],
+                    )
+                    for n, f in enumerate(record.get("findings", []))
+                ],
             )
 
     # -- reading ---------------------------------------------------------------------------
@@ -114,8 +149,13 @@ class Store:
     def verdicts(self) -> dict[int, dict[str, dict]]:
         out: dict[int, dict[str, dict]] = {}
         for doc_id, theme, verdict, stage, count, pages, score in self.db.execute("SELECT * FROM assessments"):
-            out.setdefault(doc_id, {})[theme] = {"verdict": verdict, "deepest_stage": stage, "evidence_count": count,
-                                                 "pages": json.loads(pages), "score": score}
+            out.setdefault(doc_id, {})[theme] = {
+                "verdict": verdict,
+                "deepest_stage": stage,
+                "evidence_count": count,
+                "pages": json.loads(pages),
+                "score": score,
+            }
         return out
 
     def findings(self) -> list[dict]:

@@ -15,13 +15,18 @@ import pytest
 
 from conftest import ROOT, shared_pdf
 
-GOOD = ["BGD_ADB_Migrant_Workers_Remittances_TA_2011.pdf", "NAM_INDC.pdf",
-        "BGD_7FYP_bg06_Mobilizing_Foreign_Resources.pdf", "KHM_Climate_Change_Strategic_Plan_2014-2023.pdf"]
+GOOD = [
+    "BGD_ADB_Migrant_Workers_Remittances_TA_2011.pdf",
+    "NAM_INDC.pdf",
+    "BGD_7FYP_bg06_Mobilizing_Foreign_Resources.pdf",
+    "KHM_Climate_Change_Strategic_Plan_2014-2023.pdf",
+]
 
 
 def run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "policy_scan", *args], capture_output=True, text=True, timeout=600,
-                          cwd=ROOT, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_scan", *args], capture_output=True, text=True, timeout=600, cwd=ROOT, **kw
+    )
 
 
 @pytest.fixture()
@@ -38,13 +43,18 @@ def corpus_dir(tmp_path, pdf_dir):
 def snapshot(db) -> dict:
     """Everything a run stored, without ids, timings and timestamps."""
     con = sqlite3.connect(db)
-    docs = con.execute("SELECT path, sha256, pages, language, status, error, rules_version, model, score "
-                       "FROM documents ORDER BY path").fetchall()
-    assessments = con.execute("SELECT d.path, a.theme, a.verdict, a.deepest_stage, a.evidence_count, a.pages "
-                              "FROM assessments a JOIN documents d ON d.id = a.document_id "
-                              "ORDER BY d.path, a.theme").fetchall()
-    findings = con.execute("SELECT d.path, f.n, f.page, f.char_start, f.text, f.themes, f.stage, f.source "
-                           "FROM findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path, f.n").fetchall()
+    docs = con.execute(
+        "SELECT path, sha256, pages, language, status, error, rules_version, model, score FROM documents ORDER BY path"
+    ).fetchall()
+    assessments = con.execute(
+        "SELECT d.path, a.theme, a.verdict, a.deepest_stage, a.evidence_count, a.pages "
+        "FROM assessments a JOIN documents d ON d.id = a.document_id "
+        "ORDER BY d.path, a.theme"
+    ).fetchall()
+    findings = con.execute(
+        "SELECT d.path, f.n, f.page, f.char_start, f.text, f.themes, f.stage, f.source "
+        "FROM findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path, f.n"
+    ).fetchall()
     con.close()
     return {"documents": docs, "assessments": assessments, "findings": findings}
 
@@ -76,9 +86,13 @@ def test_killed_run_resumes_to_the_same_store(corpus_dir, tmp_path):
     reference = tmp_path / "reference.sqlite"
     assert run("audit", str(corpus_dir), "--db", str(reference), "-j", "1", "-q").returncode == 0
     db = tmp_path / "killed.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "policy_scan", "audit", str(corpus_dir), "--db", str(db),
-                             "-j", "1", "-q"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "policy_scan", "audit", str(corpus_dir), "--db", str(db), "-j", "1", "-q"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + 120
     done = 0
     while time.time() < deadline and proc.poll() is None:
@@ -122,7 +136,8 @@ def test_exports(corpus_dir, tmp_path):
     data = json.loads((tmp_path / "a.json").read_text())
     assert len(data["documents"]) == 8 and data["findings"]
     html = tmp_path / "index.html"
-    assert run("audit-export", "--db", str(db), "-f", "html", "-o", str(html), "--reports", str(reports)).returncode == 0
+    exported = run("audit-export", "--db", str(db), "-f", "html", "-o", str(html), "--reports", str(reports))
+    assert exported.returncode == 0
     text = html.read_text()
     assert text.count('<tr class="done">') == len(GOOD) and text.count('<tr class="failed">') == 4
     links = [line for line in text.splitlines() if 'href="reports/' in line]
