@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +32,7 @@ class AuditOptions:
     classifier: bool = True
     rules_dir: str | None = None
     reports_dir: str | None = None  # write each document's HTML report here
+    scheduler: str | None = None  # a Dask distributed scheduler address: run there instead
 
 
 @dataclass
@@ -85,7 +87,12 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
 
     record = {"path": path, "sha256": sha256, "rules_version": versions[0], "model": versions[1]}
     started = time.perf_counter()
-    signal.setitimer(signal.ITIMER_REAL, options.timeout)
+    # The alarm works in a process's main thread: our pool workers.  Dask runs tasks in
+    # worker threads, where its own memory limits and the caller's wait apply instead.
+    alarm = threading.current_thread() is threading.main_thread()
+    if alarm:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, options.timeout)
     try:
         result = scan(
             path,
@@ -119,7 +126,8 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     except Exception as exc:  # noqa: BLE001 - a broken file must never stop the batch
         record.update(status="failed", error=f"unexpected {type(exc).__name__}: {exc}")
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     record["seconds"] = round(time.perf_counter() - started, 3)
     return record
 
@@ -193,6 +201,10 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
     # other workers idle at the end of the run.
     todo.sort(key=lambda item: _size(item[0]))
     queue = todo  # popped from the end: largest first
+    if options.scheduler:
+        _run_on_dask(queue, options, ver, record_result)
+        summary.seconds = time.perf_counter() - started
+        return summary
     while queue:
         pool = ProcessPoolExecutor(max(1, options.jobs), initializer=_limit_worker, initargs=(options.max_memory_mb,))
         running: dict = {}
@@ -225,6 +237,39 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
             pool.shutdown(wait=False, cancel_futures=True)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _run_on_dask(queue: list[tuple[str, str]], options: AuditOptions, ver: tuple[str, str], record_result) -> None:
+    """The same documents on a Dask distributed cluster; results come back to this store.
+
+    Workers need policy-scan installed and the files reachable at the same paths.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError(str(options.scheduler), "--scheduler needs dask (pip install distributed)") from None
+    try:
+        client = Client(options.scheduler, timeout=20)
+    except Exception as exc:  # noqa: BLE001 - connection failures come in many types
+        raise InputError(str(options.scheduler), f"cannot reach the Dask scheduler ({type(exc).__name__})") from None
+    try:
+        futures = {}
+        for path, sha in reversed(queue):  # largest first
+            futures[client.submit(scan_one, path, sha, options, ver, pure=False)] = (path, sha)
+        for future in as_completed(futures):
+            path, sha = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker must not stop the batch
+                record = {
+                    "path": path,
+                    "sha256": sha,
+                    "status": "failed",
+                    "error": f"Dask task failed ({type(exc).__name__}: {exc})",
+                }
+            record_result(record)
+    finally:
+        client.close()
 
 
 def main_progress(total: int):

@@ -455,9 +455,10 @@ def classify(source, model_path, threshold, output):
     type=click.Path(file_okay=False),
     help="Also write each document's HTML report into this folder.",
 )
+@click.option("--scheduler", help="Run on a Dask distributed cluster at this address (e.g. tcp://10.0.0.5:8786).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @expected_errors
-def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports_dir, quiet):
+def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports_dir, scheduler, quiet):
     """Scan every PDF in a folder (or listed in a file) into a SQLite store.
 
     Exit 0 when every document was scanned, 1 when some failed (each is recorded with its
@@ -475,6 +476,7 @@ def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports
         max_memory_mb=max_memory,
         classifier=classifier,
         reports_dir=reports_dir,
+        scheduler=scheduler,
     )
     store = Store(db_path)
     bars = []

@@ -144,3 +144,25 @@ def test_exports(corpus_dir, tmp_path):
     assert len(links) == len(GOOD)
     missing = run("audit-export", "--db", str(tmp_path / "nope.sqlite"), "-f", "json", "-o", str(tmp_path / "x.json"))
     assert missing.returncode == 2 and "no such audit store" in missing.stderr
+
+
+def test_dask_local_cluster_fills_the_same_store(corpus_dir, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    for bad in ("truncated.pdf", "corrupt.pdf"):
+        (corpus_dir / bad).unlink()
+    reference = tmp_path / "pool.sqlite"
+    run("audit", str(corpus_dir), "--db", str(reference), "-j", "2", "-q")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        db = tmp_path / "dask.sqlite"
+        proc = run("audit", str(corpus_dir), "--db", str(db), "--scheduler", cluster.scheduler_address, "-q")
+        ran = cluster.scheduler.task_prefixes.get("scan_one")
+        assert ran is not None and ran.state_counts["memory"] == len(GOOD) + 2  # every document ran on the cluster
+    assert proc.returncode == 1, proc.stderr  # the encrypted file and the non-PDF fail, as with the pool
+    assert snapshot(db) == snapshot(reference)
+
+
+def test_unreachable_scheduler_is_a_clear_error(corpus_dir, tmp_path):
+    pytest.importorskip("distributed")
+    proc = run("audit", str(corpus_dir), "--db", str(tmp_path / "x.sqlite"), "--scheduler", "tcp://127.0.0.1:1", "-q")
+    assert proc.returncode == 2 and "cannot reach the Dask scheduler" in proc.stderr
+    assert "Traceback" not in proc.stderr
