@@ -404,18 +404,15 @@ def classify(source, model_path, threshold, output):
         stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     except OSError as exc:
         raise PolicyScanError(source, f"cannot read ({exc.strerror})") from None
-    records = []
+    from .corpus import parse_jsonl
+
     with stream:
-        for number, raw in enumerate(stream, 1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise PolicyScanError(name, f"invalid JSON ({exc.msg})", number) from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise PolicyScanError(name, 'each line needs a "text" string', number)
-            records.append(record)
+        parsed = parse_jsonl(stream, name, PolicyScanError)
+    records = []
+    for number, record in parsed:
+        if not isinstance(record.get("text"), str):
+            raise PolicyScanError(name, 'each line needs a "text" string', number)
+        records.append(record)
     preds = model.predict([r["text"] for r in records])
     lines = []
     for record, p in zip(records, preds):

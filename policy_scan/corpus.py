@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import CorpusError, PolicyScanError
 
 _THEME = re.compile(r"^T(1[0-6]|[1-9])$")
 _STAGE = re.compile(r"^P[1-7]$")
@@ -57,23 +57,28 @@ def check_labels(record: dict, where: str, line: int) -> None:
         raise CorpusError(where, "a passage that is not relevant has no themes and no stage", line)
 
 
-def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+def parse_jsonl(lines, name: str, error: type[PolicyScanError] = CorpusError) -> list[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; a bad line raises `error` naming it."""
     records = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise CorpusError(str(path), "not UTF-8 text") from None
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise CorpusError(str(path), f"invalid JSON ({exc.msg})", number) from None
+            raise error(name, f"invalid JSON ({exc.msg})", number) from None
         if not isinstance(record, dict):
-            raise CorpusError(str(path), "each line must be a JSON object", number)
+            raise error(name, "each line must be a JSON object", number)
         records.append((number, record))
     return records
+
+
+def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise CorpusError(str(path), "not UTF-8 text") from None
+    return parse_jsonl(lines, str(path))
 
 
 def load_corpus(path: str | Path | None = None) -> list[Labelled]:
