@@ -131,7 +131,9 @@ class PlanPDF(FPDF):
         self.cell(0, 6, f"Page {self.page_no()}", align="C")
 
 
-def build(out: Path) -> Path:
+def build(out: Path, chapters: list | None = None, foreword_pages: int = 0) -> Path:
+    """Write the plan; tests pass edited chapters or extra pages to make later drafts."""
+    chapters = CHAPTERS if chapters is None else chapters
     pdf = PlanPDF(format="A4")
     pdf.set_auto_page_break(True, margin=22)
     pdf.set_margins(22, 22, 22)
@@ -149,10 +151,21 @@ def build(out: Path) -> Path:
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 10, "Table of contents", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    for n, (title, _) in enumerate(CHAPTERS + [TWO_COLUMN]):
+    for n, (title, _) in enumerate(chapters + [TWO_COLUMN]):
         pdf.cell(0, 8, f"{title} " + "." * 40 + f" {n + 3}", new_x="LMARGIN", new_y="NEXT")
 
-    for title, paragraphs in CHAPTERS:
+    for n in range(foreword_pages):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "", 11)
+        pdf.multi_cell(
+            0,
+            6,
+            f"Foreword, part {n + 1}. The Ministry of Planning thanks the line ministries, the "
+            "provinces and the development partners for their comments on the first draft.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    for title, paragraphs in chapters:
         pdf.add_page()
         pdf.start_section(title, level=0)
         pdf.set_font("Helvetica", "B", 15)

@@ -538,5 +538,34 @@ def audit_export(db_path, fmt, output, reports_dir):
         store.close()
 
 
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison to this file.")
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
+@click.option("--classifier/--no-classifier", default=True, show_default=True)
+@expected_errors
+def diff(old, new, fmt, output, fail_on_regression, classifier):
+    """Compare two drafts (PDFs, or JSON results of `scan`): what the new one gained or lost."""
+    import json
+
+    from .diff import compare, diff_dict, load_result, render_diff_html, render_diff_text
+    from .scan import ScanOptions
+
+    options = ScanOptions(classifier=classifier)
+    result = compare(load_result(old, options), load_result(new, options))
+    if fmt == "json":
+        text = json.dumps(diff_dict(result), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = render_diff_html(result)
+    else:
+        text = render_diff_text(result)
+    write_output(text, output)
+    if fail_on_regression and result.regressions:
+        click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
