@@ -72,11 +72,17 @@ def match_findings(
     by_text: dict[str, list[int]] = {}
     for i, f in new_left.items():
         by_text.setdefault(_norm(f["text"]), []).append(i)
+    # Where a sentence repeats (a goal restated in a policy matrix), pair each occurrence
+    # with the one at the nearest relative position in the other draft.
+    old_len = max((f["char_end"] for f in old), default=1) or 1
+    new_len = max((f["char_end"] for f in new), default=1) or 1
     same, unmatched_old = [], []
     for f in old:
         candidates = by_text.get(_norm(f["text"]))
         if candidates:
-            j = candidates.pop(0)
+            here = f["char_start"] / old_len
+            j = min(candidates, key=lambda k: abs(new_left[k]["char_start"] / new_len - here))
+            candidates.remove(j)
             same.append((f, new_left.pop(j)))
         else:
             unmatched_old.append(f)
