@@ -68,24 +68,34 @@ def match_findings(
     old: list[dict], new: list[dict]
 ) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]], list[dict], list[dict]]:
     """(same, edited, removed, added) between two drafts' findings."""
-    new_left = {i: f for i, f in enumerate(new)}
-    by_text: dict[str, list[int]] = {}
-    for i, f in new_left.items():
-        by_text.setdefault(_norm(f["text"]), []).append(i)
-    # Where a sentence repeats (a goal restated in a policy matrix), pair each occurrence
-    # with the one at the nearest relative position in the other draft.
+    # Exact repeats pair within their group; when a sentence repeats (a goal restated in a
+    # policy matrix), each occurrence on the scarcer side takes the nearest one, by relative
+    # position in its draft, on the other side.
     old_len = max((f["char_end"] for f in old), default=1) or 1
     new_len = max((f["char_end"] for f in new), default=1) or 1
-    same, unmatched_old = [], []
-    for f in old:
-        candidates = by_text.get(_norm(f["text"]))
-        if candidates:
-            here = f["char_start"] / old_len
-            j = min(candidates, key=lambda k: abs(new_left[k]["char_start"] / new_len - here))
-            candidates.remove(j)
-            same.append((f, new_left.pop(j)))
-        else:
-            unmatched_old.append(f)
+    groups: dict[str, tuple[list[int], list[int]]] = {}
+    for i, f in enumerate(old):
+        groups.setdefault(_norm(f["text"]), ([], []))[0].append(i)
+    for j, g in enumerate(new):
+        groups.setdefault(_norm(g["text"]), ([], []))[1].append(j)
+    same, paired_old, paired_new = [], set(), set()
+    for olds, news in groups.values():
+        if not olds or not news:
+            continue
+        swap = len(olds) > len(news)
+        few, many = (news, olds) if swap else (olds, news)
+        pos = (lambda k: new[k]["char_start"] / new_len, lambda k: old[k]["char_start"] / old_len)
+        few_pos, many_pos = (pos[0], pos[1]) if swap else (pos[1], pos[0])
+        free = list(many)
+        for k in few:
+            best = min(free, key=lambda m: abs(many_pos(m) - few_pos(k)))
+            free.remove(best)
+            i, j = (best, k) if swap else (k, best)
+            same.append((old[i], new[j]))
+            paired_old.add(i)
+            paired_new.add(j)
+    unmatched_old = [f for i, f in enumerate(old) if i not in paired_old]
+    new_left = {j: g for j, g in enumerate(new) if j not in paired_new}
     edited, removed = [], []
     for f in unmatched_old:
         best, best_ratio = None, SIMILAR
