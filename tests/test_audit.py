@@ -142,6 +142,11 @@ def test_exports(corpus_dir, tmp_path):
     assert text.count('<tr class="done">') == len(GOOD) and text.count('<tr class="failed">') == 4
     links = [line for line in text.splitlines() if 'href="reports/' in line]
     assert len(links) == len(GOOD)
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert run("audit-export", "--db", str(db), "-f", "parquet", "-o", str(tmp_path / "pq")).returncode == 0
+    table = pq.read_table(tmp_path / "pq" / "matrix.parquet")
+    assert table.num_rows == 8 and "T16" in table.column_names
+    assert pq.read_table(tmp_path / "pq" / "findings.parquet").num_rows == len(data["findings"])
     missing = run("audit-export", "--db", str(tmp_path / "nope.sqlite"), "-f", "json", "-o", str(tmp_path / "x.json"))
     assert missing.returncode == 2 and "no such audit store" in missing.stderr
 
