@@ -46,14 +46,62 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def limit_options(func):
+    """OCR and the per-document limits, shared by every command that reads PDFs."""
+    func = click.option(
+        "--max-pages",
+        type=click.IntRange(1),
+        default=10000,
+        show_default=True,
+        help="Read at most this many pages of a document.",
+    )(func)
+    func = click.option(
+        "--max-memory",
+        type=click.IntRange(64),
+        default=4096,
+        show_default=True,
+        help="MB that reading one PDF may allocate.",
+    )(func)
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(0.1),
+        default=600,
+        show_default=True,
+        help="Seconds per document before giving up on it.",
+    )(func)
+    func = click.option(
+        "--ocr",
+        type=click.Choice(["off", "auto", "force"]),
+        default="off",
+        show_default=True,
+        is_flag=False,
+        flag_value="auto",
+        help="Read pages without usable text with Tesseract (--ocr alone = auto; force = every page).",
+    )(func)
+    return func
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policy-scan")
-def main() -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: policy-scan.yaml here or in a parent folder).",
+)
+@click.pass_context
+@expected_errors
+def main(ctx: click.Context, config_path: str | None) -> None:
     """Check whether national plans address migration and displacement.
 
     Themes T1-T16 and planning stages P1-P7 follow the UNDP-IOM guidance on integrating
     migration into development frameworks (see `rules/taxonomy.yaml`).
     """
+    from .config import find_config, load_config
+
+    path = config_path or find_config()
+    if path is not None:
+        ctx.default_map = load_config(path, main)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -113,6 +161,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Evidence snippets per theme in the text report.",
 )
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
+@limit_options
 @expected_errors
 def scan(
     file,
@@ -130,6 +179,10 @@ def scan(
     lang_ui,
     evidence,
     fail_under,
+    ocr,
+    timeout,
+    max_memory,
+    max_pages,
 ):
     """Scan one plan (PDF) and report, per theme and stage, where migration is addressed."""
     from .report import render
@@ -147,6 +200,10 @@ def scan(
         sensitivity=sensitivity,
         lang=lang,
         page_images=fmt == "html",
+        ocr=ocr,
+        timeout=timeout,
+        max_memory_mb=max_memory,
+        max_pages=max_pages,
     )
     result = run_scan(file, options)
     ui = result.language if lang_ui == "auto" else lang_ui
@@ -215,15 +272,22 @@ def rules_test(rules_dir, select):
 @click.option("--sentences", is_flag=True, help="One record per sentence instead of per passage.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@limit_options
 @expected_errors
-def extract(file, engine, password, sentences, fmt, output):
+def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_memory, max_pages):
     """Print the cleaned text that findings' char offsets point into."""
     import json
 
-    from .extract import extract as run_extract
-    from .segment import segment
+    from .extract import check_pdf_file
+    from .scan import ScanOptions, read
 
-    seg = segment(run_extract(file, engine=engine, password=password))
+    check_pdf_file(file)
+    options = ScanOptions(
+        engine=engine, password=password, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
+    )
+    doc, seg, _ = read(file, options)
+    for warning in doc.warnings:
+        click.echo(f"policy-scan: warning: {file}: {warning}", err=True)
     records = []
     if sentences:
         from .nlp import pipeline

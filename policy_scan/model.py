@@ -28,6 +28,7 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     has_text_layer: bool = True
     ocr: bool = False  # text came from OCR, not from the PDF's own text layer
+    garbled: bool = False  # the text layer is unreadable (fonts without a unicode mapping)
 
 
 @dataclass

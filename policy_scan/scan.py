@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .extract import check_pdf_file, extract
+from .extract import check_pdf_file, extract, pages_to_ocr
+from .guard import Deadline, GuardedJob, can_fork, time_limit
 from .language import RULE_LANGUAGES, assign_languages, detect_language, language_name
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
@@ -30,6 +29,10 @@ class ScanOptions:
     lang: str | None = None  # force the document language instead of detecting it
     page_images: bool = False  # render the pages with findings (for the HTML report)
     parallel: bool = True  # read the PDF in a second process while the NLP side loads
+    ocr: str = "off"  # off | auto (pages without usable text) | force (every page)
+    timeout: float | None = None  # seconds for the whole document
+    max_memory_mb: int | None = None  # what reading the PDF may allocate (with parallel)
+    max_pages: int | None = None  # read at most this many pages
 
 
 @dataclass
@@ -66,7 +69,8 @@ _SHARED_JOB: tuple | None = None  # what a forked detection worker inherits (not
 
 
 def _can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    """Whether a second detection process can run beside this one."""
+    return (os.cpu_count() or 1) > 1 and can_fork()
 
 
 def _detect_shared_half():
@@ -76,7 +80,7 @@ def _detect_shared_half():
     return detect(passages, ruleset, classifier, options)
 
 
-def _detect_in_two(passages, ruleset, classifier, options) -> list[Finding]:
+def _detect_in_two(passages, ruleset, classifier, options, path: str) -> list[Finding]:
     """Detection on two cores: a forked worker takes every other passage.
 
     The worker inherits the loaded pipeline, rules and model by fork, so only its findings
@@ -87,26 +91,75 @@ def _detect_in_two(passages, ruleset, classifier, options) -> list[Finding]:
     global _SHARED_JOB
     _SHARED_JOB = (passages[1::2], ruleset, classifier, options)
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            other = pool.submit(_detect_shared_half)
-            findings = detect(passages[0::2], ruleset, classifier, options) + other.result()
+        other = GuardedJob(_detect_shared_half, (), path, what="checking the text")
     finally:
         _SHARED_JOB = None
+    try:
+        findings = detect(passages[0::2], ruleset, classifier, options)
+    except BaseException:
+        other.close()
+        raise
+    findings += other.result()
     findings.sort(key=lambda f: f.char_start)
     return findings
 
 
-def _read(path: str, engine: str, password: str | None, forced_lang: str | None) -> tuple[Document, Segmentation, str]:
-    """Extraction, segmentation and language: everything that needs no spaCy."""
-    doc = extract(path, engine=engine, password=password)
+def _text_language(doc: Document) -> str | None:
+    """The language of the pages that have text, when there is enough of it to tell."""
+    sample = " ".join(line.text for page in doc.pages for line in page.lines)[:60000]
+    lang, _ = detect_language(sample)
+    return None if lang == "und" else lang
+
+
+def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
+    """Extraction, OCR, segmentation and language: everything that needs no spaCy."""
+    doc = extract(path, engine=options.engine, password=options.password, max_pages=options.max_pages)
+    garbled = [p.number for p in doc.pages if p.garbled]
+    todo = pages_to_ocr(doc, options.ocr)
+    if todo:
+        from .ocr import ocr_document
+
+        report = ocr_document(doc, todo, options.lang or _text_language(doc), options.password)
+        doc.warnings.extend(report.warnings)
+        if report.read:
+            doc.warnings.append(
+                f"{len(report.read)} pages were read by OCR (Tesseract '{report.language}'): "
+                f"{_page_ranges(report.read)}; findings there are marked ocr, check them against the page"
+            )
+        for reason in sorted(set(report.failed.values())):
+            pages = sorted(n for n, why in report.failed.items() if why == reason)
+            hint = " (apt-get install tesseract-ocr)" if "not installed" in reason else ""
+            doc.warnings.append(f"{len(pages)} pages were not read: {_page_ranges(pages)}: {reason}{hint}")
+    garbled = [n for n in garbled if doc.pages[n - 1].garbled]
+    if garbled:
+        doc.warnings.append(
+            f"{len(garbled)} pages have garbled text (fonts without a unicode mapping) and were not read: "
+            f"{_page_ranges(garbled)} (try --ocr)"
+        )
+    blank = [p.number for p in doc.pages if not p.has_text_layer and not p.ocr and p.number not in todo]
+    if blank:
+        doc.warnings.append(
+            f"{len(blank)} of {doc.page_count} pages have no text layer and were not read: "
+            f"{_page_ranges(blank)} (scanned? run with --ocr)"
+        )
     seg = segment(doc)
-    lang = forced_lang or document_language(seg)
+    lang = options.lang or document_language(seg)
     if seg.passages:
         assign_languages(seg.passages, lang)
-        if forced_lang:
+        if options.lang:
             for p in seg.passages:
-                p.lang = forced_lang
+                p.lang = options.lang
     return doc, seg, lang
+
+
+def read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
+    """Read a PDF into passages under the options' limits (in a guarded child if possible)."""
+    deadline = Deadline(options.timeout)
+    if options.parallel and can_fork():
+        job = GuardedJob(_read, (path, options), path, options.max_memory_mb)
+        return job.result(deadline.remaining(), options.timeout)
+    with time_limit(deadline, path, "reading the PDF"):
+        return _read(path, options)
 
 
 def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
@@ -123,51 +176,54 @@ def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
 def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
     options = options or ScanOptions()
     started = time.perf_counter()
+    deadline = Deadline(options.timeout)
     ruleset = get_ruleset(options.rules_dir)
     if options.select or options.ignore:
         ruleset = ruleset.select(options.select, options.ignore)
+    path = str(path)
     check_pdf_file(path)  # missing or non-PDF files fail at once, before anything loads
-    if options.parallel and _can_fork():
-        # Read the PDF in a forked process while this one loads spaCy, compiles the
-        # rules and loads the model: on two cores the two halves of start-up overlap.
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            job = pool.submit(_read, str(path), options.engine, options.password, options.lang)
-            _warm_up(ruleset, options)
-            doc, seg, lang = job.result()
+    if options.parallel and can_fork():
+        # Read the PDF in a forked child, under the memory cap and the deadline, while this
+        # process loads spaCy, compiles the rules and loads the model: on two cores the two
+        # halves of start-up overlap, and a hostile PDF can only take the child down.
+        job = GuardedJob(_read, (path, options), path, options.max_memory_mb)
+        try:
+            with time_limit(deadline, path, "loading the pipeline"):
+                _warm_up(ruleset, options)
+        except BaseException:
+            job.close()
+            raise
+        doc, seg, lang = job.result(deadline.remaining(), options.timeout)
     else:
-        doc, seg, lang = _read(str(path), options.engine, options.password, options.lang)
+        with time_limit(deadline, path, "reading the PDF"):
+            doc, seg, lang = _read(path, options)
     from .assess import assess
     from .detect import DetectOptions, detect
 
     warnings = list(doc.warnings)
-    blank = [p.number for p in doc.pages if not p.has_text_layer]
-    if blank:
-        warnings.append(
-            f"{len(blank)} of {doc.page_count} pages have no text layer and were not read: "
-            f"{_page_ranges(blank)} (scanned? run OCR first)"
-        )
     other = sorted({p.lang for p in seg.passages} - set(RULE_LANGUAGES))
     if other:
         names = ", ".join(f"{language_name(x)} ({x})" for x in other)
         warnings.append(
             f"no rules for {names}: those passages were not checked (rules exist for {', '.join(RULE_LANGUAGES)})"
         )
-    classifier = None
-    if options.classifier:
-        from .classify import load_default_classifier
+    with time_limit(deadline, path, "checking the text"):
+        classifier = None
+        if options.classifier:
+            from .classify import load_default_classifier
 
-        classifier = load_default_classifier(options.model_path)
-    detect_options = DetectOptions(sensitivity=options.sensitivity)
-    if options.parallel and _can_fork() and len(seg.passages) >= PARALLEL_DETECT_MIN:
-        findings = _detect_in_two(seg.passages, ruleset, classifier, detect_options)
-    else:
-        findings = detect(seg.passages, ruleset, classifier, detect_options)
-    assessment = assess(findings, seg.passages, ruleset.taxonomy)
-    images = []
-    if options.page_images and findings:
-        from .pages import render_pages
+            classifier = load_default_classifier(options.model_path)
+        detect_options = DetectOptions(sensitivity=options.sensitivity)
+        if options.parallel and _can_fork() and len(seg.passages) >= PARALLEL_DETECT_MIN:
+            findings = _detect_in_two(seg.passages, ruleset, classifier, detect_options, path)
+        else:
+            findings = detect(seg.passages, ruleset, classifier, detect_options)
+        assessment = assess(findings, seg.passages, ruleset.taxonomy)
+        images = []
+        if options.page_images and findings:
+            from .pages import render_pages
 
-        images = render_pages(str(path), [f.page for f in findings], options.password)
+            images = render_pages(path, [f.page for f in findings], options.password)
     return ScanResult(
         doc,
         seg,

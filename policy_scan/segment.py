@@ -256,9 +256,11 @@ def segment(doc: Document) -> Segmentation:
         builder.add(line, text, page_no, [title for _, title in path])
     builder.close()
     passages = builder.passages
+    ocr_pages = {p.number for p in doc.pages if p.ocr}
     offset = 0
     for i, passage in enumerate(passages):
         passage.index = i
+        passage.ocr = bool(ocr_pages) and any(s.page in ocr_pages for s in passage.spans)
         passage.offset = offset
         offset += len(passage.text) + len(PASSAGE_SEPARATOR)
     full_text = PASSAGE_SEPARATOR.join(p.text for p in passages)

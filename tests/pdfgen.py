@@ -121,6 +121,40 @@ def image_only(path: Path) -> Path:
     return path
 
 
+SCANNED_TEXT = (
+    "Chapter 4. Labour and employment",
+    "The ministry will open a migrant resource centre in every province so that migrant workers "
+    "can check recruitment agencies before they leave.",
+    "Remittances sent home by workers abroad will be channelled into savings and small business loans.",
+)
+
+
+def scanned(path: Path, dpi: int = 150) -> Path:
+    """A real scan's shape: a text page rendered to pixels and put back as an image only."""
+    import pypdfium2 as pdfium
+
+    source = path.with_name(path.stem + "-source.pdf")
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 10, SCANNED_TEXT[0], new_x="LMARGIN", new_y="NEXT")
+    for text in SCANNED_TEXT[1:]:
+        _para(pdf, text, size=12)
+    pdf.output(str(source))
+    document = pdfium.PdfDocument(str(source))
+    image = document[0].render(scale=dpi / 72, grayscale=True).to_pil()
+    document.close()
+    source.unlink()
+    png = path.with_suffix(".png")
+    image.save(png)
+    out = FPDF(format="A4")
+    out.add_page()
+    out.image(str(png), x=0, y=0, w=210, h=297)
+    out.output(str(path))
+    png.unlink()
+    return path
+
+
 def encrypted(path: Path, password: str = "secret") -> Path:
     pdf = FPDF(format="A4")
     pdf.set_encryption(owner_password="owner-" + password, user_password=password)
@@ -152,6 +186,7 @@ def build_all(folder: Path) -> dict[str, Path]:
         "image_only": image_only(folder / "image_only.pdf"),
         "encrypted": encrypted(folder / "encrypted.pdf"),
         "hostile_text": hostile_text(folder / "hostile_text.pdf"),
+        "scanned": scanned(folder / "scanned.pdf"),
     }
     files["truncated"] = truncated(files["running"], folder / "truncated.pdf")
     files["corrupt"] = corrupt(folder / "corrupt.pdf")

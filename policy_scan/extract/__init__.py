@@ -8,10 +8,12 @@ so bad input fails with the same message whichever engine runs.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Document
+from ..model import Document, Page
 
 ENGINES = ("pdfium", "pdfplumber")
 
@@ -54,5 +56,48 @@ def extract(
     else:
         raise InputError(str(path), f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     doc = run(str(path), password=password, max_pages=max_pages)
+    if not doc.pages:
+        raise InputError(str(path), "the PDF has no pages")
     doc.sha256 = file_sha256(path)
+    for page in doc.pages:
+        if page.lines and is_garbled(" ".join(line.text for line in page.lines)):
+            # Unreadable text is no evidence and would confuse language detection: drop it,
+            # and let OCR (if asked for) read the page from its image instead.
+            page.garbled, page.lines = True, []
     return doc
+
+
+# pdfminer writes glyphs it cannot map as "(cid:123)".
+_CID = re.compile(r"\(cid:\d+\)")
+# Private use, unassigned, control and surrogate code points: what unmapped glyphs come out as.
+_SUSPECT_CATEGORIES = frozenset({"Co", "Cn", "Cc", "Cs"})
+GARBLED_SHARE = 0.3
+
+
+def is_garbled(text: str) -> bool:
+    """True when most of a page's text is glyphs without a unicode meaning.
+
+    A few private-use bullets (U+F0B7) are normal in real plans; a page where about a third
+    of the characters are such glyphs was written with fonts that carry no unicode mapping.
+    """
+    cids = len(_CID.findall(text))
+    rest = _CID.sub("", text)
+    chars = [c for c in rest if not c.isspace()]
+    total = len(chars) + cids
+    if total < 20:
+        return False
+    suspect = cids + sum(1 for c in chars if c == "\ufffd" or unicodedata.category(c) in _SUSPECT_CATEGORIES)
+    return suspect / total >= GARBLED_SHARE
+
+
+def pages_to_ocr(doc: Document, mode: str) -> list[int]:
+    """Pages OCR should read: none (off), unreadable ones (auto), or all (force)."""
+    if mode == "force":
+        return [p.number for p in doc.pages]
+    if mode == "auto":
+        return [p.number for p in doc.pages if needs_ocr(p)]
+    return []
+
+
+def needs_ocr(page: Page) -> bool:
+    return page.garbled or not page.has_text_layer

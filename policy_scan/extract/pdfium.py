@@ -40,6 +40,10 @@ def describe_pdfium_error(message: str, password: str | None) -> str:
     return f"cannot open PDF ({message})"
 
 
+def too_many_pages(count: int, max_pages: int) -> str:
+    return f"the PDF has {count} pages; only the first {max_pages} were read (raise the limit with --max-pages)"
+
+
 def _font_is_bold(textpage, index: int, weight: int) -> bool:
     if weight >= 600:
         return True
@@ -132,6 +136,12 @@ def extract_pdfium(path: str, password: str | None = None, max_pages: int | None
             finally:
                 page.close()
             pages.append(Page(index + 1, round(width, 1), round(height, 1), lines, has_text_layer=bool(lines)))
-        return Document(path, "", "pdfium", pages, read_bookmarks(pdf))
+        doc = Document(path, "", "pdfium", pages, read_bookmarks(pdf))
+        if max_pages is not None and count > max_pages:
+            doc.warnings.append(too_many_pages(count, max_pages))
+        scripts = raw.FPDFDoc_GetJavaScriptActionCount(pdf.raw)
+        if scripts > 0:
+            doc.warnings.append(f"the PDF contains {scripts} JavaScript action(s); they were ignored, not run")
+        return doc
     finally:
         pdf.close()

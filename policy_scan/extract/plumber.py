@@ -11,7 +11,7 @@ import pdfplumber
 
 from ..errors import InputError
 from ..model import Document, Line, Page
-from .pdfium import open_pdf, read_bookmarks
+from .pdfium import open_pdf, read_bookmarks, too_many_pages
 
 
 def _is_bold(fontname: str) -> bool:
@@ -83,4 +83,8 @@ def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | 
                     has_text_layer=bool(lines),
                 )
             )
-    return Document(path, "", "pdfplumber", pages, bookmarks)
+        count = len(pdf.pages)
+    doc = Document(path, "", "pdfplumber", pages, bookmarks)
+    if max_pages is not None and count > max_pages:
+        doc.warnings.append(too_many_pages(count, max_pages))
+    return doc

@@ -1,0 +1,161 @@
+"""Per-document limits: run risky work in a forked child with a memory cap and a deadline.
+
+Hostile PDFs (decompression bombs, cyclic structures, files that crash the PDF engine)
+must cost one document, never the process that scans the others.  Reading a PDF therefore
+runs in a child process: a memory cap (RLIMIT_AS) bounds what it may allocate, the parent
+stops waiting at the deadline and kills it, and a crash of the native engine becomes one
+clear error line instead of taking the caller down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+
+from .errors import InputError, PolicyScanError
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _virtual_size() -> int:
+    """This process's address space in bytes (what RLIMIT_AS counts)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child(conn, fn, args, max_memory_mb):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if max_memory_mb:
+        # The cap is on top of what the child inherited, so it bounds the work itself.
+        limit = _virtual_size() + max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        message = ("ok", fn(*args))
+    except PolicyScanError as exc:
+        message = ("error", exc)
+    except MemoryError:
+        message = ("memory", None)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
+        message = ("crash", f"{type(exc).__name__}: {exc}")
+    try:
+        conn.send(message)
+    except MemoryError:
+        conn.send(("memory", None))
+    conn.close()
+
+
+class GuardedJob:
+    """A call running in a forked child; `result()` waits for it within a deadline."""
+
+    def __init__(self, fn, args: tuple, path: str, max_memory_mb: int | None = None, what: str = "reading the PDF"):
+        self.path, self.max_memory_mb, self.what = path, max_memory_mb, what
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_child, args=(send, fn, args, max_memory_mb), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self, timeout: float | None = None, limit: float | None = None):
+        """The child's return value; raises InputError on timeout, memory or crash.
+
+        `timeout` is how long to wait from now; `limit` is the configured limit named in the
+        message (the two differ when part of the budget was spent before).
+        """
+        try:
+            if not self._recv.poll(timeout):
+                raise InputError(
+                    self.path, f"timed out after {limit or timeout:g} s {self.what} (raise the limit with --timeout)"
+                )
+            try:
+                kind, value = self._recv.recv()
+            except (EOFError, OSError):
+                raise InputError(self.path, self._death()) from None
+        finally:
+            self.close()
+        if kind == "ok":
+            return value
+        if kind == "error":
+            raise value
+        if kind == "memory":
+            raise InputError(self.path, self._memory_message())
+        raise InputError(self.path, f"unexpected failure {self.what}: {value}")
+
+    def _memory_message(self) -> str:
+        return f"memory limit of {self.max_memory_mb} MB exceeded {self.what} (raise it with --max-memory)"
+
+    def _death(self) -> str:
+        self._proc.join(5)
+        code = self._proc.exitcode
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+            if name == "SIGKILL":
+                return f"killed {self.what} (out of memory?)"
+            if self.max_memory_mb and name in ("SIGSEGV", "SIGABRT", "SIGBUS"):
+                # Native code that cannot allocate under the cap tends to abort, not raise.
+                return (
+                    f"the PDF engine crashed ({name}) {self.what}: the file is malformed "
+                    f"or needs more than --max-memory {self.max_memory_mb} MB"
+                )
+            return f"the PDF engine crashed ({name}) {self.what}: the file is malformed"
+        return f"the worker {self.what} ended without a result (exit code {code})"
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join(5)
+        self._recv.close()
+
+
+class Deadline:
+    """The time left of a per-document budget."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds if seconds else None
+
+    def remaining(self) -> float | None:
+        if self._end is None:
+            return None
+        return max(0.01, self._end - time.monotonic())
+
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` on the way swallows it."""
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001
+    raise _Expired()
+
+
+@contextlib.contextmanager
+def time_limit(deadline: Deadline, path: str, what: str):
+    """Interrupt in-process work at the deadline (main thread only; elsewhere a no-op)."""
+    remaining = deadline.remaining()
+    if remaining is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, remaining)
+    try:
+        yield
+    except _Expired:
+        raise InputError(
+            path, f"timed out after {deadline.seconds:g} s {what} (raise the limit with --timeout)"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def cpu_count() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,74 @@
+"""policy-scan.yaml: settings as command-line defaults, errors as file:line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from policy_scan.cli import main
+from policy_scan.config import ConfigError, load_config
+
+
+def run(*args, cwd):
+    command = [sys.executable, "-m", "policy_scan", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+
+
+def test_settings_become_defaults_per_command(tmp_path):
+    path = tmp_path / "policy-scan.yaml"
+    path.write_text("ocr: auto\ntimeout: 120\nmax_pages: 50\nscan:\n  sensitivity: 0.3\n  lang-ui: auto\n")
+    defaults = load_config(path, main)
+    assert defaults["scan"] == {"ocr": "auto", "timeout": 120.0, "max_pages": 50, "sensitivity": 0.3, "lang_ui": "auto"}
+    assert defaults["extract"] == {"ocr": "auto", "timeout": 120.0, "max_pages": 50}
+    assert "sensitivity" not in defaults.get("audit", {})
+
+
+def test_yaml_off_means_off(tmp_path):
+    path = tmp_path / "policy-scan.yaml"
+    path.write_text("ocr: off\n")
+    assert load_config(path, main)["scan"]["ocr"] == "off"
+
+
+@pytest.mark.parametrize(
+    "content, line, problem",
+    [
+        ("ocr: auto\ncolour: red\n", 2, "unknown setting 'colour'"),
+        ("timeout: soon\n", 1, "'timeout': 'soon' is not a valid float"),
+        ("scan:\n  ocr: sometimes\n", 2, "'ocr': 'sometimes' is not one of"),
+        ("scan:\n  jobs: 4\n", 2, "unknown setting 'jobs' for 'scan'"),
+        ("ocr: [auto\n", 2, "invalid YAML"),
+    ],
+)
+def test_bad_settings_are_reported_with_file_and_line(tmp_path, content, line, problem):
+    path = tmp_path / "policy-scan.yaml"
+    path.write_text(content)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, main)
+    assert info.value.line == line and problem in info.value.problem, str(info.value)
+    proc = run("scan", "plan.pdf", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"policy-scan: error: {info.value}"]
+
+
+def test_config_is_found_and_the_command_line_wins(tmp_path, pdf_dir):
+    (tmp_path / "policy-scan.yaml").write_text("max-pages: 1\nscan:\n  format: json\n")
+    nested = tmp_path / "corpus"
+    nested.mkdir()
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=nested)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["document"]["pages"] == 1 and "only the first 1 were read" in proc.stderr
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", "--max-pages", "5", "-f", "text", cwd=nested)
+    assert proc.returncode == 0 and "policy-scan" in proc.stdout.splitlines()[0]
+    assert "only the first" not in proc.stdout + proc.stderr
+
+
+def test_explicit_config_file(tmp_path, pdf_dir):
+    settings = tmp_path / "audit-settings.yaml"
+    settings.write_text("max-pages: 1\n")
+    proc = run("--config", settings, "scan", pdf_dir / "running.pdf", "--no-classifier", "-f", "json", cwd=pdf_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["document"]["pages"] == 1
