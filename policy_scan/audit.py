@@ -33,6 +33,8 @@ class AuditOptions:
     rules_dir: str | None = None
     reports_dir: str | None = None  # write each document's HTML report here
     scheduler: str | None = None  # a Dask distributed scheduler address: run there instead
+    ocr: str = "off"  # off | auto | force, as for scan
+    max_pages: int | None = 10000  # pages read per document
 
 
 @dataclass
@@ -99,8 +101,11 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
             ScanOptions(
                 rules_dir=options.rules_dir,
                 classifier=options.classifier,
-                parallel=False,
+                parallel=False,  # the pool already uses every core
                 page_images=bool(options.reports_dir),
+                ocr=options.ocr,
+                max_pages=options.max_pages,
+                max_memory_mb=options.max_memory_mb,
             ),
         )
         data = result_dict(result)

@@ -46,39 +46,30 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+ocr_option = click.option(
+    "--ocr",
+    type=click.Choice(["off", "auto", "force"]),
+    default="off",
+    show_default=True,
+    is_flag=False,
+    flag_value="auto",
+    help="Read pages without usable text with Tesseract (--ocr alone = auto; force = every page).",
+)
+max_pages_option = click.option(
+    "--max-pages", type=click.IntRange(1), default=10000, show_default=True, help="Read at most this many pages."
+)
+
+
 def limit_options(func):
-    """OCR and the per-document limits, shared by every command that reads PDFs."""
+    """OCR and the per-document limits, shared by the commands that read one PDF."""
+    func = max_pages_option(func)
     func = click.option(
-        "--max-pages",
-        type=click.IntRange(1),
-        default=10000,
-        show_default=True,
-        help="Read at most this many pages of a document.",
+        "--max-memory", type=click.IntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
     )(func)
     func = click.option(
-        "--max-memory",
-        type=click.IntRange(64),
-        default=4096,
-        show_default=True,
-        help="MB that reading one PDF may allocate.",
+        "--timeout", type=click.FloatRange(0.1), default=600, show_default=True, help="Seconds before giving up."
     )(func)
-    func = click.option(
-        "--timeout",
-        type=click.FloatRange(0.1),
-        default=600,
-        show_default=True,
-        help="Seconds per document before giving up on it.",
-    )(func)
-    func = click.option(
-        "--ocr",
-        type=click.Choice(["off", "auto", "force"]),
-        default="off",
-        show_default=True,
-        is_flag=False,
-        flag_value="auto",
-        help="Read pages without usable text with Tesseract (--ocr alone = auto; force = every page).",
-    )(func)
-    return func
+    return ocr_option(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -509,6 +500,8 @@ def classify(source, model_path, threshold, output):
 @click.option(
     "--max-memory", type=click.IntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
 )
+@ocr_option
+@max_pages_option
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
 @click.option(
     "--reports",
@@ -519,7 +512,7 @@ def classify(source, model_path, threshold, output):
 @click.option("--scheduler", help="Run on a Dask distributed cluster at this address (e.g. tcp://10.0.0.5:8786).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @expected_errors
-def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports_dir, scheduler, quiet):
+def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, classifier, reports_dir, scheduler, quiet):
     """Scan every PDF in a folder (or listed in a file) into a SQLite store.
 
     Exit 0 when every document was scanned, 1 when some failed (each is recorded with its
@@ -535,6 +528,8 @@ def audit(source, db_path, jobs, force, timeout, max_memory, classifier, reports
         force=force,
         timeout=timeout,
         max_memory_mb=max_memory,
+        ocr=ocr,
+        max_pages=max_pages,
         classifier=classifier,
         reports_dir=reports_dir,
         scheduler=scheduler,

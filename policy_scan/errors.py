@@ -9,7 +9,7 @@ class PolicyScanError(Exception):
 
     def __init__(self, path: str, problem: str, line: int | None = None):
         self.path = str(path)
-        self.problem = problem
+        self.problem = " ".join(str(problem).split())  # always one line, whatever a library said
         self.line = line
         super().__init__(str(self))
 

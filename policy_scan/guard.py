@@ -21,7 +21,8 @@ from .errors import InputError, PolicyScanError
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    # Daemonic processes (Dask's workers) may not start children: there, work runs inline.
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 def _virtual_size() -> int:
@@ -38,7 +39,10 @@ def _child(conn, fn, args, max_memory_mb):
     if max_memory_mb:
         # The cap is on top of what the child inherited, so it bounds the work itself.
         limit = _virtual_size() + max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)  # inside an audit worker that has its own cap
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         message = ("ok", fn(*args))
     except PolicyScanError as exc:

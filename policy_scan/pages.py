@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .extract.pdfium import open_pdf
 
 MAX_PAGES = 60  # a report of a long plan stays mailable: at most this many page images
+MAX_HEIGHT_RATIO = 3  # page images are at most three times as tall as wide
 
 
 @dataclass
@@ -32,7 +33,9 @@ def render_pages(path: str, pages: list[int], password: str | None = None, width
             page = pdf[number - 1]
             try:
                 width, height = page.get_size()
-                bitmap = page.render(scale=width_px / max(1.0, width))
+                # Fit the width, but never let a freakishly tall page become a huge bitmap.
+                scale = min(width_px / max(1.0, width), MAX_HEIGHT_RATIO * width_px / max(1.0, height))
+                bitmap = page.render(scale=scale)
                 image = bitmap.to_pil().convert("RGB")
                 buffer = io.BytesIO()
                 image.save(buffer, format="JPEG", quality=70, optimize=True)

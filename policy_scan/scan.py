@@ -28,7 +28,8 @@ class ScanOptions:
     sensitivity: float = 0.5
     lang: str | None = None  # force the document language instead of detecting it
     page_images: bool = False  # render the pages with findings (for the HTML report)
-    parallel: bool = True  # read the PDF in a second process while the NLP side loads
+    parallel: bool = True  # read the PDF while the NLP side loads, and detect on two cores
+    isolate: bool = True  # read the PDF in a forked child under the limits (a crash costs one document)
     ocr: str = "off"  # off | auto (pages without usable text) | force (every page)
     timeout: float | None = None  # seconds for the whole document
     max_memory_mb: int | None = None  # what reading the PDF may allocate (with parallel)
@@ -64,6 +65,7 @@ def document_language(seg: Segmentation) -> str:
     return lang
 
 
+SHORT_TEXT_WORDS = 200  # below this an undetermined language is read as English, with a warning
 PARALLEL_DETECT_MIN = 400  # passages; below this a second process costs more than it saves
 _SHARED_JOB: tuple | None = None  # what a forked detection worker inherits (nothing is pickled)
 
@@ -144,6 +146,14 @@ def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]
         )
     seg = segment(doc)
     lang = options.lang or document_language(seg)
+    if lang == "und" and seg.passages:
+        words = len(seg.text.split())
+        if words < SHORT_TEXT_WORDS:
+            # Too few words to vote: read it with the default rules rather than not at all.
+            lang = "en"
+            doc.warnings.append(
+                f"too little text to tell the language ({words} words); read as English (set it with --lang)"
+            )
     if seg.passages:
         assign_languages(seg.passages, lang)
         if options.lang:
@@ -155,7 +165,7 @@ def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]
 def read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
     """Read a PDF into passages under the options' limits (in a guarded child if possible)."""
     deadline = Deadline(options.timeout)
-    if options.parallel and can_fork():
+    if (options.parallel or options.isolate) and can_fork():
         job = GuardedJob(_read, (path, options), path, options.max_memory_mb)
         return job.result(deadline.remaining(), options.timeout)
     with time_limit(deadline, path, "reading the PDF"):
@@ -182,14 +192,13 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         ruleset = ruleset.select(options.select, options.ignore)
     path = str(path)
     check_pdf_file(path)  # missing or non-PDF files fail at once, before anything loads
-    if options.parallel and can_fork():
+    if (options.parallel or options.isolate) and can_fork():
         # Read the PDF in a forked child, under the memory cap and the deadline, while this
         # process loads spaCy, compiles the rules and loads the model: on two cores the two
         # halves of start-up overlap, and a hostile PDF can only take the child down.
         job = GuardedJob(_read, (path, options), path, options.max_memory_mb)
         try:
-            with time_limit(deadline, path, "loading the pipeline"):
-                _warm_up(ruleset, options)
+            _warm_up(ruleset, options)  # fixed start-up cost, not the document's: outside the limit
         except BaseException:
             job.close()
             raise

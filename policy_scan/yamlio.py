@@ -57,6 +57,13 @@ def load_yaml(path: str | Path, error: type[PolicyScanError]):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise error(str(path), f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        if isinstance(exc.character, int):
+            problem = f"invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason})"
+        else:
+            problem = f"invalid YAML: {exc.reason}"
+        raise error(str(path), problem, line) from None
     except yaml.YAMLError as exc:
         raise error(str(path), f"invalid YAML: {exc}") from None
     if node is None:

@@ -6,9 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_PDFS = Path(os.environ.get("POLICY_SCAN_SHARED", ROOT.parent / "shared")) / "pdfs"
+
+
+# Fuzzing profiles (tests/test_fuzz.py): a bounded run by default, `--hypothesis-profile=fuzz`
+# for a long one.
+settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
 
 
 def shared_pdf(name: str) -> Path:

@@ -8,6 +8,7 @@ keeps the per-page cost to a handful of C calls per line.
 from __future__ import annotations
 
 import ctypes
+import logging
 import re
 
 import pypdfium2 as pdfium
@@ -37,6 +38,8 @@ def describe_pdfium_error(message: str, password: str | None) -> str:
         return "encrypted PDF: a password is required (use --password)"
     if "format" in low or "file" in low:
         return "corrupt or truncated PDF (cannot parse its structure)"
+    if "pdfium: success" in low:  # pdfium gave up without an error code: no usable page tree
+        return "corrupt PDF: no valid page tree (no pages?)"
     return f"cannot open PDF ({message})"
 
 
@@ -106,8 +109,36 @@ def _bookmark_fields(item) -> tuple[str, int | None]:
     return item.title or "", item.page_index
 
 
-def read_bookmarks(pdf: pdfium.PdfDocument) -> list[OutlineEntry]:
-    """The outline, depth-limited and capped, so cyclic or huge outlines stay bounded."""
+class _OutlineNotes(logging.Handler):
+    """Collects what pypdfium2 logs while walking an outline (cycles, depth cut-offs)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def read_bookmarks(pdf: pdfium.PdfDocument, warnings: list[str] | None = None) -> list[OutlineEntry]:
+    """The outline, depth-limited and capped, so cyclic or huge outlines stay bounded.
+
+    pypdfium2 logs a cycle or a cut-off to stderr; those notes become scan warnings instead.
+    """
+    logger = logging.getLogger("pypdfium2")
+    notes = _OutlineNotes()
+    logger.addHandler(notes)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        return _walk_outline(pdf)
+    finally:
+        logger.removeHandler(notes)
+        logger.propagate = propagate
+        if warnings is not None and any("circular" in m for m in notes.messages):
+            warnings.append("the PDF's outline (bookmarks) loops back on itself; the loop was cut")
+
+
+def _walk_outline(pdf: pdfium.PdfDocument) -> list[OutlineEntry]:
     entries: list[OutlineEntry] = []
     try:
         for item in pdf.get_toc(max_depth=8):
@@ -136,7 +167,8 @@ def extract_pdfium(path: str, password: str | None = None, max_pages: int | None
             finally:
                 page.close()
             pages.append(Page(index + 1, round(width, 1), round(height, 1), lines, has_text_layer=bool(lines)))
-        doc = Document(path, "", "pdfium", pages, read_bookmarks(pdf))
+        notes: list[str] = []
+        doc = Document(path, "", "pdfium", pages, read_bookmarks(pdf, notes), notes)
         if max_pages is not None and count > max_pages:
             doc.warnings.append(too_many_pages(count, max_pages))
         scripts = raw.FPDFDoc_GetJavaScriptActionCount(pdf.raw)

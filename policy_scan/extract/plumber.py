@@ -61,7 +61,9 @@ def _line(words: list[dict]) -> Line:
 def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | None = None) -> Document:
     pdf_for_outline = open_pdf(path, password)  # also gives the same errors as pdfium
     try:
-        bookmarks = read_bookmarks(pdf_for_outline)
+        notes: list[str] = []
+        bookmarks = read_bookmarks(pdf_for_outline, notes)
+        pdfium_pages = len(pdf_for_outline)
     finally:
         pdf_for_outline.close()
     try:
@@ -70,10 +72,25 @@ def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | 
         raise InputError(path, f"corrupt or unreadable PDF ({type(exc).__name__})") from None
     pages: list[Page] = []
     with pdf:
-        for index, page in enumerate(pdf.pages):
+        try:
+            all_pages = pdf.pages
+        except Exception as exc:  # noqa: BLE001 - pdfminer's errors have no common base
+            raise InputError(
+                path, f"pdfplumber cannot read the page tree ({type(exc).__name__}); try --engine pdfium"
+            ) from None
+        if not all_pages and pdfium_pages:
+            # pdfminer gives up silently on some damaged files that pdfium repairs.
+            raise InputError(path, "pdfplumber finds no pages in this damaged file; try --engine pdfium")
+        for index, page in enumerate(all_pages):
             if max_pages is not None and index >= max_pages:
                 break
-            lines = _lines_from_words(page.extract_words(extra_attrs=["size", "fontname"]))
+            try:
+                words = page.extract_words(extra_attrs=["size", "fontname"])
+            except Exception as exc:  # noqa: BLE001
+                raise InputError(
+                    path, f"pdfplumber cannot read page {index + 1} ({type(exc).__name__}: {exc})"
+                ) from None
+            lines = _lines_from_words(words)
             pages.append(
                 Page(
                     index + 1,
@@ -83,8 +100,8 @@ def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | 
                     has_text_layer=bool(lines),
                 )
             )
-        count = len(pdf.pages)
-    doc = Document(path, "", "pdfplumber", pages, bookmarks)
+        count = len(all_pages)
+    doc = Document(path, "", "pdfplumber", pages, bookmarks, notes)
     if max_pages is not None and count > max_pages:
         doc.warnings.append(too_many_pages(count, max_pages))
     return doc

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from .. import __version__
 from ..language import language_name
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: document.garbled_pages
 
 
 def outline_with_ranges(result) -> list[dict]:
@@ -82,6 +82,7 @@ def result_dict(result) -> dict:
             "toc_pages": result.segmentation.toc_pages,
             "pages_without_text": [p.number for p in doc.pages if not p.has_text_layer],
             "ocr_pages": [p.number for p in doc.pages if p.ocr],
+            "garbled_pages": [p.number for p in doc.pages if p.garbled],
         },
         "outline": outline_with_ranges(result),
         "findings": [finding_dict(i, f, taxonomy) for i, f in enumerate(result.findings)],

@@ -71,7 +71,8 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
         out.append(f"         {detail}")
         ranked = sorted(by_theme.get(t.theme, []), key=lambda f: (-tax.stages[f.stage].depth, -f.score, f.char_start))
         for f in ranked[:evidence]:
-            out.append(f'         {L("p.")} {f.page} [{f.stage}, {f.source}] "{_snippet(f.text)}"')
+            ocr = ", OCR" if f.ocr else ""
+            out.append(f'         {L("p.")} {f.page} [{f.stage}, {f.source}{ocr}] "{_snippet(f.text)}"')
         if t.entry_point:
             links = []
             if t.gcm:
