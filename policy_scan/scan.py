@@ -125,23 +125,23 @@ def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]
         doc.warnings.extend(report.warnings)
         if report.read:
             doc.warnings.append(
-                f"{len(report.read)} pages were read by OCR (Tesseract '{report.language}'): "
+                f"{_pages(len(report.read), 'was', 'were')} read by OCR (Tesseract '{report.language}'): "
                 f"{_page_ranges(report.read)}; findings there are marked ocr, check them against the page"
             )
         for reason in sorted(set(report.failed.values())):
             pages = sorted(n for n, why in report.failed.items() if why == reason)
             hint = " (apt-get install tesseract-ocr)" if "not installed" in reason else ""
-            doc.warnings.append(f"{len(pages)} pages were not read: {_page_ranges(pages)}: {reason}{hint}")
+            doc.warnings.append(f"{_pages(len(pages), 'was', 'were')} not read: {_page_ranges(pages)}: {reason}{hint}")
     garbled = [n for n in garbled if doc.pages[n - 1].garbled]
     if garbled:
         doc.warnings.append(
-            f"{len(garbled)} pages have garbled text (fonts without a unicode mapping) and were not read: "
+            f"{_pages(len(garbled), 'has', 'have')} garbled text (fonts without a unicode mapping), not read: "
             f"{_page_ranges(garbled)} (try --ocr)"
         )
     blank = [p.number for p in doc.pages if not p.has_text_layer and not p.ocr and p.number not in todo]
     if blank:
         doc.warnings.append(
-            f"{len(blank)} of {doc.page_count} pages have no text layer and were not read: "
+            f"{len(blank)} of {doc.page_count} pages {'has' if len(blank) == 1 else 'have'} no text layer, not read: "
             f"{_page_ranges(blank)} (scanned? run with --ocr)"
         )
     seg = segment(doc)
@@ -245,6 +245,11 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         time.perf_counter() - started,
         images,
     )
+
+
+def _pages(count: int, singular: str, plural: str) -> str:
+    """'1 page was' / '3 pages were': warnings read as sentences."""
+    return f"1 page {singular}" if count == 1 else f"{count} pages {plural}"
 
 
 def _page_ranges(pages: list[int]) -> str:

@@ -44,14 +44,14 @@ def test_ocr_reads_a_scanned_page_and_marks_its_findings(pdf_dir):
 def test_without_ocr_the_unread_pages_are_listed(pdf_dir):
     result = scan(pdf_dir / "scanned.pdf", ScanOptions(classifier=False))
     assert result.findings == []
-    assert any("no text layer and were not read: 1 " in w and "--ocr" in w for w in result.warnings)
+    assert any("no text layer, not read: 1 " in w and "--ocr" in w for w in result.warnings)
 
 
 def test_ocr_without_tesseract_warns_with_the_pages(pdf_dir, monkeypatch):
     monkeypatch.setattr("policy_scan.ocr.tesseract_path", lambda: None)
     result = scan(pdf_dir / "scanned.pdf", ScanOptions(ocr="auto", classifier=False, parallel=False))
     assert result.findings == []
-    assert [w for w in result.warnings if "were not read: 1: Tesseract is not installed" in w]
+    assert [w for w in result.warnings if "1 page was not read: 1: Tesseract is not installed" in w]
 
 
 @needs_tesseract
