@@ -25,6 +25,9 @@ from .errors import ModelError
 THEMES = [f"T{i}" for i in range(1, 17)]
 STAGES = [f"P{i}" for i in range(1, 8)]
 THEME_THRESHOLD = 0.4
+# A theme the model is this sure of is added to a rule finding's themes: rules name what
+# they match, the model also sees what a sentence is about (chosen on the dev half, README).
+SURE_THEME = 0.9
 _WORD = re.compile(r"\w+")
 MODEL_FORMAT = 1
 
@@ -118,6 +121,7 @@ class SentenceModel:
                 {
                     "score": float(relevance[i]),
                     "themes": chosen,
+                    "sure_themes": [THEMES[j] for j in range(len(probs)) if probs[j] >= SURE_THEME],
                     "stage": str(stage_labels[int(np.argmax(stage_prob[i]))]),
                     "terms": self._terms(X[i]),
                 }
@@ -140,11 +144,6 @@ class SentenceModel:
             if len(terms) == k:
                 break
         return terms
-
-    def score_sentences(
-        self, texts: list[str], lang: str | None = None
-    ) -> list[tuple[float, list[str], str | None, list[str]]]:
-        return [(p["score"], p["themes"], p["stage"], p["terms"]) for p in self.predict(texts)]
 
 
 def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:

@@ -28,10 +28,8 @@ class SentenceClassifier(Protocol):
     def could_match(self, text: str, lang: str | None = None) -> bool:
         """False when the text has no word the model treats as evidence."""
 
-    def score_sentences(
-        self, texts: list[str], lang: str | None = None
-    ) -> list[tuple[float, list[str], str | None, list[str]]]:
-        """Per text: relevance probability, themes, stage, strongest terms."""
+    def predict(self, texts: list[str]) -> list[dict]:
+        """Per text: score (relevance probability), themes, sure_themes, stage, terms."""
 
 
 @dataclass
@@ -76,9 +74,24 @@ def _base(passage: Passage, sentence, lang: str) -> dict:
     }
 
 
+def hit_themes(hits: list[RuleHit]) -> list[str]:
+    """The themes a sentence's rule hits name.
+
+    "Remittance services for migrant workers" is about remittances: the population word
+    behind a generic rule adds its theme only when nothing more specific matched.
+    """
+    specific = [h for h in hits if not h.rule.generic]
+    themes = {t for h in (specific or hits) for t in h.rule.themes}
+    return sorted(themes, key=lambda t: int(t[1:]))
+
+
+def merge_themes(rule_themes: list[str], sure_themes: list[str]) -> list[str]:
+    return sorted(set(rule_themes) | set(sure_themes), key=lambda t: int(t[1:]))
+
+
 def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleMatcher, lang: str) -> Finding:
     rule_ids = sorted({h.rule.id for h in hits})
-    themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
+    themes = hit_themes(hits)
     terms = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: h.start)))
     score = min(0.99, RULE_SCORE + 0.05 * (len(rule_ids) - 1))
     return Finding(
@@ -128,14 +141,16 @@ def detect(
             else:
                 findings.extend(rule_finding(passage, hs[0].sentence, hs, matcher, lang) for hs in by_sentence.values())
         if pending:
-            scores = classifier.score_sentences([s.text for _, s, _ in pending], lang)
-            for (passage, sentence, hits), (prob, themes, stage, terms) in zip(pending, scores):
+            scores = classifier.predict([s.text for _, s, _ in pending])
+            for (passage, sentence, hits), scored in zip(pending, scores):
+                prob, themes, stage, terms = scored["score"], scored["themes"], scored["stage"], scored["terms"]
                 if hits:
                     finding = rule_finding(passage, sentence, hits, matcher, lang)
                     if prob >= 0.5:
                         finding.source = "both"
                         finding.score = round(max(finding.score, prob), 3)
                         finding.classifier_terms = terms
+                        finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
                 elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
                     cue = _stage([], _cue_stages(matcher, sentence))

@@ -169,7 +169,7 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 
 def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid used by `scan` when a model is given."""
-    from .detect import MIN_CLASSIFIER_WORDS, _stage
+    from .detect import MIN_CLASSIFIER_WORDS, _stage, hit_themes, merge_themes
     from .language import RULE_LANGUAGES
     from .matcher import matcher_for
     from .nlp import pipeline
@@ -182,7 +182,9 @@ def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float =
         doc = pipeline(lang)(item.text)
         hits = matcher.hits(doc)
         if hits:
-            themes = sorted({t for h in hits for t in h.rule.themes}, key=lambda t: int(t[1:]))
+            themes = hit_themes(hits)
+            if p is not None and p["score"] >= 0.5:  # as `scan` does for findings of both sources
+                themes = merge_themes(themes, p["sure_themes"])
             cues = set().union(*(matcher.stages(h.sentence) for h in hits))
             out.append(Prediction(True, themes, _stage(hits, cues), max(0.8, p["score"] if p else 0.0)))
         elif (

@@ -18,6 +18,8 @@ import numpy as np
 
 from .errors import ModelError
 
+SURE_THEME = 0.9  # as classify.SURE_THEME (kept here so scoring never imports scikit-learn)
+
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
 _WORD = re.compile(r"\w+")
@@ -126,6 +128,7 @@ class LinearModel:
                 {
                     "score": score,
                     "themes": chosen,
+                    "sure_themes": [self.themes[j] for j in range(len(theme_prob)) if theme_prob[j] >= SURE_THEME],
                     "stage": self.stages[int(np.argmax(stage_logit))],
                     "terms": self._terms(feats),
                 }
@@ -148,8 +151,6 @@ class LinearModel:
                 break
         return terms
 
-    def score_sentences(self, texts: list[str], lang: str | None = None):
-        return [(p["score"], p["themes"], p["stage"], p["terms"]) for p in self.predict(texts)]
 
 
 def export(model, path: str | Path) -> None:

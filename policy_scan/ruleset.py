@@ -19,7 +19,7 @@ _RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
 _EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
 _THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
 _STAGE_ID = re.compile(r"^P[1-7]$")
-RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "examples"}
+RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "generic", "examples"}
 EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
 
 
@@ -70,6 +70,9 @@ class Rule:
     file: str = ""
     line: int = 0
     example_lines: dict[str, int] = field(default_factory=dict)  # example text -> its line
+    # A generic rule (a population word such as "migrant workers") makes a sentence relevant
+    # but names its themes only when no specific rule matched the sentence too.
+    generic: bool = False
 
 
 @dataclass
@@ -257,6 +260,10 @@ def _parse_rule(
                 window = 8
             requires_any = _str_list(req.get("any"), path, rline, "requires.any", problems)
     unless = _str_list(item.get("unless"), path, _line(item, "unless", line), "unless", problems)
+    generic = item.get("generic", False)
+    if not isinstance(generic, bool):
+        problems.add(path, _line(item, "generic", line), f"{rule_id}: generic must be true or false")
+        generic = False
     examples = item.get("examples") or {}
     eline = _line(item, "examples", line)
     if not isinstance(examples, dict):
@@ -291,6 +298,7 @@ def _parse_rule(
         str(path),
         line,
         example_lines,
+        generic,
     )
 
 

@@ -84,6 +84,20 @@ def test_lemmas_match_inflections_and_case(rules_dir):
     assert hits(ruleset, "Families receive money sent home by a son in Dubai.") == ["T3-en-001"]
 
 
+def test_generic_rules_name_their_theme_only_when_nothing_specific_matched():
+    from policy_scan.detect import hit_themes
+    from policy_scan.matcher import matcher_for
+
+    ruleset, _ = load_ruleset(strict=True, check_patterns=False)
+    matcher, nlp = matcher_for(ruleset, "en"), pipeline("en")
+
+    def themes(text: str) -> list[str]:
+        return hit_themes(matcher.hits(nlp(text)))
+
+    assert themes("Banks will offer cheaper remittance services to migrant workers.") == ["T3"]
+    assert themes("Migrant workers in the fishing sector earn little.") == ["T2"]  # nothing else: T2 stays
+
+
 def test_requires_needs_a_person_word_nearby(rules_dir):
     ruleset, _ = load_ruleset(rules_dir)
     assert hits(ruleset, "Remittance of the balance is expected in June.") == []
@@ -148,6 +162,12 @@ def test_select_and_ignore_by_prefix(rules_dir):
             "    examples: {match: [x]}\n",
             6,
             "unknown key 'colour'",
+        ),
+        (
+            "theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [remittance]\n    generic: maybe\n"
+            "    examples: {match: [x]}\n",
+            6,
+            "generic must be true or false",
         ),
         (
             "theme: T3\nlang: en\nrules:\n  - id: T3-en-001\n    patterns: [remittance]\n    themes: [T42]\n"
