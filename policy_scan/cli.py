@@ -604,15 +604,18 @@ def audit_export(db_path, fmt, output, reports_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison to this file.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
+@limit_options
 @expected_errors
-def diff(old, new, fmt, output, fail_on_regression, classifier):
+def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages):
     """Compare two drafts (PDFs, or JSON results of `scan`): what the new one gained or lost."""
     import json
 
     from .diff import compare, diff_dict, load_result, render_diff_html, render_diff_text
     from .scan import ScanOptions
 
-    options = ScanOptions(classifier=classifier)
+    options = ScanOptions(
+        classifier=classifier, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
+    )
     result = compare(load_result(old, options), load_result(new, options))
     if fmt == "json":
         text = json.dumps(diff_dict(result), ensure_ascii=False, indent=2) + "\n"

@@ -152,7 +152,6 @@ class LinearModel:
         return terms
 
 
-
 def export(model, path: str | Path) -> None:
     """Write the inference weights of a trained SentenceModel to an .npz file."""
     words, chars = (v for _, v in model.features.transformer_list)

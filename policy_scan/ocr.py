@@ -18,6 +18,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +29,7 @@ OCR_MODES = ("off", "auto", "force")
 DPI = 300
 MAX_PIXELS = 40_000_000  # a huge page is rendered at a lower resolution instead of exhausting memory
 PAGE_TIMEOUT = 180  # seconds of Tesseract per page before the page is given up
+STOPPED = "OCR stopped at the time limit (--timeout)"
 # Our language codes -> Tesseract's traineddata names.
 TESSERACT_LANGS = {
     "en": "eng",
@@ -140,13 +142,13 @@ def _steady_sizes(lines: list[Line]) -> list[Line]:
     return lines
 
 
-def run_tesseract(binary: str, png: bytes, language: str) -> str:
+def run_tesseract(binary: str, png: bytes, language: str, timeout: float = PAGE_TIMEOUT) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page; pages run side by side
     proc = subprocess.run(
         [binary, "stdin", "stdout", "-l", language, "--psm", "3", "tsv"],
         input=png,
         capture_output=True,
-        timeout=PAGE_TIMEOUT,
+        timeout=timeout,
         env=env,
     )
     if proc.returncode != 0:
@@ -156,13 +158,19 @@ def run_tesseract(binary: str, png: bytes, language: str) -> str:
 
 
 def ocr_document(
-    doc: Document, pages: list[int], lang: str | None, password: str | None = None, jobs: int | None = None
+    doc: Document,
+    pages: list[int],
+    lang: str | None,
+    password: str | None = None,
+    jobs: int | None = None,
+    deadline: float | None = None,
 ) -> OcrReport:
     """OCR the given pages of `doc` in place; `lang` is the document language if known.
 
     When no page of the document has text to tell its language, the first page is read
     with English, Spanish and French together, its language detected, and the rest read
-    in that language.
+    in that language.  Pages not started by `deadline` (a time.monotonic() value) are left
+    unread and reported, so a long scan under --timeout still yields what was read.
     """
     from .extract.pdfium import open_pdf
     from .language import detect_language
@@ -185,14 +193,14 @@ def ocr_document(
         if lang is None and todo:
             # Read one page with all rule languages to learn the document's language.
             first = todo.pop(0)
-            _read_pages(pdf, [first], language, binary, by_number, report, 1)
+            _read_pages(pdf, [first], language, binary, by_number, report, 1, deadline)
             text = " ".join(ln.text for ln in by_number[first].lines)
             detected, confidence = detect_language(text)
             if detected != "und" and confidence > 0:
                 language, warning = tesseract_language(detected, available)
                 if warning:
                     report.warnings.append(warning)
-        _read_pages(pdf, todo, language, binary, by_number, report, jobs)
+        _read_pages(pdf, todo, language, binary, by_number, report, jobs, deadline)
     finally:
         pdf.close()
     report.language = language
@@ -200,13 +208,24 @@ def ocr_document(
     return report
 
 
-def _read_pages(pdf, numbers, language, binary, by_number, report: OcrReport, jobs: int) -> None:
+def _read_pages(pdf, numbers, language, binary, by_number, report: OcrReport, jobs: int, deadline=None) -> None:
     def work(item):
         number, png, scale = item
-        return number, parse_tsv(run_tesseract(binary, png, language), scale)
+        limit = PAGE_TIMEOUT
+        if deadline is not None:  # a page still running at the deadline is given up
+            limit = max(0.5, min(PAGE_TIMEOUT, deadline - time.monotonic()))
+        try:
+            return number, parse_tsv(run_tesseract(binary, png, language, limit), scale)
+        except subprocess.TimeoutExpired:
+            if limit < PAGE_TIMEOUT:
+                raise RuntimeError(STOPPED) from None
+            raise RuntimeError(f"OCR took longer than {PAGE_TIMEOUT} s") from None
 
     def rendered():
         for number in numbers:
+            if deadline is not None and time.monotonic() > deadline:
+                report.failed[number] = STOPPED
+                continue
             try:
                 png, scale = render_for_ocr(pdf, number - 1)
             except Exception as exc:  # noqa: BLE001 - one unrenderable page must not stop the others
@@ -228,10 +247,11 @@ def _read_pages(pdf, numbers, language, binary, by_number, report: OcrReport, jo
 def _collect(number, future, by_number, report: OcrReport) -> None:
     try:
         _, lines = future.result()
-    except subprocess.TimeoutExpired:
-        report.failed[number] = f"OCR took longer than {PAGE_TIMEOUT} s"
+    except RuntimeError as exc:
+        message = str(exc)
+        report.failed[number] = message if message.startswith("OCR ") else f"OCR failed ({message})"
         return
-    except (OSError, RuntimeError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         report.failed[number] = f"OCR failed ({exc})"
         return
     page = by_number[number]

@@ -113,15 +113,20 @@ def _text_language(doc: Document) -> str | None:
     return None if lang == "und" else lang
 
 
+OCR_SHARE_OF_TIMEOUT = 0.8  # OCR stops starting pages here, leaving time to check what it read
+
+
 def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
     """Extraction, OCR, segmentation and language: everything that needs no spaCy."""
+    started = time.monotonic()
     doc = extract(path, engine=options.engine, password=options.password, max_pages=options.max_pages)
     garbled = [p.number for p in doc.pages if p.garbled]
     todo = pages_to_ocr(doc, options.ocr)
     if todo:
         from .ocr import ocr_document
 
-        report = ocr_document(doc, todo, options.lang or _text_language(doc), options.password)
+        deadline = started + OCR_SHARE_OF_TIMEOUT * options.timeout if options.timeout else None
+        report = ocr_document(doc, todo, options.lang or _text_language(doc), options.password, deadline=deadline)
         doc.warnings.extend(report.warnings)
         if report.read:
             doc.warnings.append(

@@ -96,3 +96,17 @@ def test_spanish_scan_is_read_as_spanish_with_no_migration_findings():
     assert result.language == "es"
     assert len(result.segmentation.passages) > 20  # the decree was actually read
     assert result.findings == []
+
+
+@needs_tesseract
+def test_ocr_under_a_time_limit_keeps_what_it_read(tmp_path):
+    """A long scan with --timeout: OCR stops starting pages, the rest are listed, exit 0."""
+    path = shared_pdf("DERIVED_simulated_scan_KHM_Labour_Migration_Policy_p1-12.pdf")
+    out = tmp_path / "scan.json"
+    command = [sys.executable, "-m", "policy_scan", "scan", str(path), "--ocr", "--timeout", "5", "-f", "json"]
+    proc = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    stopped = [w for w in data["warnings"] if "OCR stopped at the time limit (--timeout)" in w]
+    assert stopped, data["warnings"]
+    assert len(data["document"]["ocr_pages"]) < 12
