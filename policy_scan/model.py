@@ -75,6 +75,7 @@ class Passage:
     offset: int = 0  # where text[0] sits in the document text (passages joined by blank lines)
     lang: str = "en"
     ocr: bool = False
+    reference_list: bool = False  # under a "References"/"Bibliography" heading: citations, not evidence
 
     def locate(self, start: int, end: int) -> tuple[int, list[Box]]:
         """Page and boxes of the text between two passage offsets."""

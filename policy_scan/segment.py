@@ -23,6 +23,19 @@ _NUMBERED = re.compile(
 _CHAPTER_WORD = re.compile(
     r"^(?:chapter|part|cap[ií]tulo|t[ií]tulo|parte|chapitre|partie|titre)\s+[\divxlc]+\b", re.IGNORECASE
 )
+# Headings of reference lists: the citations below them name migration without addressing it.
+REFERENCE_HEADING = re.compile(
+    r"^(?:[\divxlc]{1,4}[.)]?\s+)?(?:references|bibliography|works cited|sources|endnotes|notes|"
+    r"bibliograf[ií]a|referencias(?: bibliogr[aá]ficas)?|fuentes|notas|"
+    r"r[ée]f[ée]rences(?: bibliographiques)?|bibliographie)\s*:?$",
+    re.IGNORECASE,
+)
+# The same in body type, where a table's "Notes" or "Sources" column must not start one.
+_BIBLIOGRAPHY_LINE = re.compile(
+    r"^(?:references|bibliography|works cited|bibliograf[ií]a|referencias bibliogr[aá]ficas|"
+    r"r[ée]f[ée]rences bibliographiques|bibliographie)\s*:?$",
+    re.IGNORECASE,
+)
 _END = re.compile(r"[.!?;:…)\"”]$")
 _HYPHENS = ("-", "\u00ad", "\x02", "\u2010")
 _LIGATURES = str.maketrans(
@@ -211,6 +224,12 @@ def segment(doc: Document) -> Segmentation:
 
     current_page = 0
     pending_marks: list[OutlineEntry] = []
+
+    def heading(title: str) -> None:
+        """Every heading closes the passage above it and says whether a reference list starts."""
+        builder.close()
+        builder.reference_list = bool(REFERENCE_HEADING.match(title.strip()))
+
     for lay, line, level in items:
         page_no = lay.page.number
         if page_no != current_page:
@@ -224,7 +243,7 @@ def segment(doc: Document) -> Segmentation:
                         for k in page_keys
                         if len(k) >= 4
                     ):
-                        builder.close()
+                        heading(mark.title)
                         enter(mark.title, mark.level, p, 0.0)
                         pending_marks.remove(mark)
             current_page = page_no
@@ -242,16 +261,19 @@ def segment(doc: Document) -> Segmentation:
                 None,
             )
             if mark is not None:
-                builder.close()
+                heading(mark.title)
                 enter(mark.title, mark.level, page_no, line.box[1])
                 pending_marks.remove(mark)
                 continue
             if level is not None:
-                builder.close()  # a heading the bookmarks do not list: structure, not evidence
+                heading(text)  # a heading the bookmarks do not list: structure, not evidence
                 continue
         elif level is not None:
-            builder.close()
+            heading(text)
             enter(text, level, page_no, line.box[1])
+            continue
+        if len(text) <= 40 and _BIBLIOGRAPHY_LINE.match(text):
+            heading(text)  # "Bibliography" set in body type is still the start of a reference list
             continue
         builder.add(line, text, page_no, [title for _, title in path])
     builder.close()
@@ -295,6 +317,7 @@ class _PassageBuilder:
         self._last: Line | None = None
         self._last_page = 0
         self._chapter: list[str] = []
+        self.reference_list = False  # passages closed from now on are citations
 
     def _breaks(self, line: Line, text: str, page: int) -> bool:
         last = self._last
@@ -343,7 +366,7 @@ class _PassageBuilder:
         if self._parts:
             text = "".join(self._parts)
             if any(c.isalpha() for c in text):
-                self.passages.append(
-                    Passage(len(self.passages), text, self._spans[0].page, list(self._chapter), self._spans)
-                )
+                passage = Passage(len(self.passages), text, self._spans[0].page, list(self._chapter), self._spans)
+                passage.reference_list = self.reference_list
+                self.passages.append(passage)
         self._parts, self._spans, self._length, self._last = [], [], 0, None

@@ -121,6 +121,22 @@ def image_only(path: Path) -> Path:
     return path
 
 
+def with_references(path: Path) -> Path:
+    """Migration evidence, a table-like "Notes" line, then a bibliography set in body type."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 10, "2. Labour migration", new_x="LMARGIN", new_y="NEXT")
+    _para(pdf, "The ministry will cut recruitment fees paid by migrant workers going to Malaysia.")
+    _para(pdf, "Notes")
+    _para(pdf, "Pre-departure training will prepare migrant workers for their contracts abroad.")
+    _para(pdf, "Bibliography")
+    _para(pdf, "World Bank. 2016. Migration and Remittances Factbook 2016. Washington, DC.")
+    _para(pdf, "IOM. 2014. Assessment of returned migrant workers in Cambodia. Phnom Penh.")
+    pdf.output(str(path))
+    return path
+
+
 SCANNED_TEXT = (
     "Chapter 4. Labour and employment",
     "The ministry will open a migrant resource centre in every province so that migrant workers "
@@ -187,6 +203,7 @@ def build_all(folder: Path) -> dict[str, Path]:
         "encrypted": encrypted(folder / "encrypted.pdf"),
         "hostile_text": hostile_text(folder / "hostile_text.pdf"),
         "scanned": scanned(folder / "scanned.pdf"),
+        "references": with_references(folder / "references.pdf"),
     }
     files["truncated"] = truncated(files["running"], folder / "truncated.pdf")
     files["corrupt"] = corrupt(folder / "corrupt.pdf")

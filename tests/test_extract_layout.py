@@ -79,6 +79,18 @@ def test_table_of_contents_is_not_evidence(example_plan):
     assert "....." not in seg.text
 
 
+def test_reference_lists_are_not_evidence(pdf_dir):
+    from policy_scan.scan import ScanOptions, scan
+
+    result = scan(pdf_dir / "references.pdf", ScanOptions(classifier=False))
+    listed = [p.text for p in result.segmentation.passages if p.reference_list]
+    assert listed and all(text.startswith(("World Bank", "IOM")) for text in listed), listed
+    texts = [f.text for f in result.findings]
+    assert any("recruitment fees" in t for t in texts)
+    assert any("Pre-departure training" in t for t in texts)  # a "Notes" line does not start a list
+    assert not any("Factbook" in t or "Assessment of returned" in t for t in texts)
+
+
 @pytest.mark.parametrize(
     "name, problem",
     [

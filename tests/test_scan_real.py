@@ -52,6 +52,14 @@ def test_finding_pages_are_where_the_text_is(labour_policy):
     assert checked >= 20
 
 
+def test_the_bibliography_is_not_evidence(labour_policy):
+    """Pages 56-57 list sources ("Migration and remittances Factbook ..."): citations, not policy."""
+    cited = [p for p in labour_policy.segmentation.passages if p.reference_list]
+    assert cited and {p.page for p in cited} == {56, 57}
+    assert "Factbook" in " ".join(p.text for p in cited)
+    assert not [f for f in labour_policy.findings if f.page >= 56]
+
+
 def test_remittance_policy_goal_is_found_on_page_10(labour_policy):
     remittance = [f for f in labour_policy.findings if "T3" in f.themes and "cheaper remittance" in f.text]
     # Policy goal 15 is stated on page 10 and repeated in the policy matrix (pp. 33, 51).
