@@ -56,8 +56,30 @@ def _stage(hits: list[RuleHit], cue_stages: set[str]) -> str:
     return "P1"
 
 
-def _cue_stages(matcher: RuleMatcher, sentence) -> set[str]:
-    return matcher.stages(sentence)
+def _cue_stages(matcher: RuleMatcher, sentence, chapter: list[str] | None = None) -> set[str]:
+    """Stage cues in the sentence; failing those, in its nearest chapter title that has any.
+
+    A results-matrix cell ("The Government works with banks to ...") says nothing of its
+    stage; the chapter it sits in ("Objectives of the policy") does.
+    """
+    found = matcher.stages(sentence)
+    for title in reversed(chapter or []):
+        if found:
+            break
+        found = matcher.stages(_title_doc(matcher, title)[:])
+    return found
+
+
+_TITLES: dict[tuple[str, str], object] = {}
+
+
+def _title_doc(matcher: RuleMatcher, title: str):
+    key = (matcher.lang, title)
+    if key not in _TITLES:
+        if len(_TITLES) > 5000:
+            _TITLES.clear()
+        _TITLES[key] = pipeline(matcher.lang)(title)
+    return _TITLES[key]
 
 
 def _base(passage: Passage, sentence, lang: str) -> dict:
@@ -97,7 +119,7 @@ def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleM
     return Finding(
         **_base(passage, sentence, lang),
         themes=themes,
-        stage=_stage(hits, _cue_stages(matcher, sentence)),
+        stage=_stage(hits, _cue_stages(matcher, sentence, passage.chapter)),
         score=round(score, 3),
         source="rule",
         rule_ids=rule_ids,
@@ -154,7 +176,7 @@ def detect(
                         finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
                 elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
-                    cue = _stage([], _cue_stages(matcher, sentence))
+                    cue = _stage([], _cue_stages(matcher, sentence, passage.chapter))
                     findings.append(
                         Finding(
                             **_base(passage, sentence, lang),

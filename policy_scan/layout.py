@@ -30,6 +30,7 @@ class PageLayout:
     page: Page
     lines: list[Line]  # the lines a reader reads, in reading order
     is_toc: bool = False
+    columns: int = 1  # columns found; three or more is a table (a results matrix)
 
 
 def body_font_size(doc: Document) -> float:
@@ -70,51 +71,95 @@ def is_toc_page(lines: list[Line]) -> bool:
 
 
 def reading_order(lines: list[Line], width: float) -> list[Line]:
+    return read_columns(lines, width)[0]
+
+
+def read_columns(lines: list[Line], width: float) -> tuple[list[Line], int]:
     """Order lines for reading: top to bottom, and column by column on multi-column pages.
 
-    A gutter is a vertical strip in the middle of the page that no line crosses; lines that
-    do cross it (titles, full-width figures) split the page into bands read top to bottom.
+    A gutter is a vertical strip that no line crosses; lines that do cross it (titles,
+    full-width figures) split the page into bands read top to bottom.  The columns found may
+    hold columns of their own (a results matrix: activity, responsible body, timeline), so
+    each is split again the same way, and every table column is read down before the next.
     """
+    if not _plausible_boxes(lines):
+        return _stable_flow(lines), 1
+    leaves: list[int] = []
+    ordered = _order(lines, 0.0, width, 0, leaves)
+    return ordered, max(1, len(leaves))
+
+
+def _plausible_boxes(lines: list[Line]) -> bool:
+    """Whether line boxes can be trusted to find columns.
+
+    Some PDFs place each glyph on its own, and the first and last characters' boxes then say
+    little about where a line runs (a 70-character line 20 points wide); gutters found from
+    such boxes cut through the text, so those pages keep the engine's order.
+    """
+    long = [ln for ln in lines if len(ln.text) >= 20 and ln.font_size > 0]
+    if not long:
+        return True
+    narrow = sum(1 for ln in long if ln.box[2] - ln.box[0] < 0.2 * ln.font_size * len(ln.text))
+    return narrow <= 0.1 * len(long)
+
+
+_MAX_DEPTH = 3  # a page read as up to 2**3 columns
+
+
+def _order(lines: list[Line], lo: float, hi: float, depth: int, leaves: list[int]) -> list[Line]:
     ordered = sorted(lines, key=lambda ln: (round(ln.box[1]), ln.box[0]))
-    gutter = _find_gutter(ordered, width)
+    gutter = _find_gutter(ordered, lo, hi, depth) if depth < _MAX_DEPTH else None
     if gutter is None:
-        return _stable_flow(lines)
-    bands: list[list[Line]] = [[]]
+        if lines:
+            leaves.append(1)
+        # One column: keep the engine's order at the top level (it follows the content
+        # stream, which already puts side notes in a sensible order); inside a split, top
+        # to bottom.
+        return _stable_flow(lines) if depth == 0 else sorted(lines, key=lambda ln: (ln.box[1], ln.box[0]))
     result: list[Line] = []
+    band: list[Line] = []
     for ln in ordered:
         if ln.box[0] < gutter < ln.box[2]:
-            result.extend(_read_band(bands[-1], gutter))
+            result.extend(_read_band(band, lo, gutter, hi, depth, leaves))
             result.append(ln)
-            bands.append([])
+            band = []
         else:
-            bands[-1].append(ln)
-    result.extend(_read_band(bands[-1], gutter))
+            band.append(ln)
+    result.extend(_read_band(band, lo, gutter, hi, depth, leaves))
     return result
 
 
 def _stable_flow(lines: list[Line]) -> list[Line]:
-    # Single column: keep the engine's order (it follows the content stream, which already
-    # puts side notes and table cells in a sensible order) unless it jumps far upwards.
     return lines
 
 
-def _read_band(band: list[Line], gutter: float) -> list[Line]:
+def _read_band(band: list[Line], lo: float, gutter: float, hi: float, depth: int, leaves: list[int]) -> list[Line]:
     left = [ln for ln in band if ln.box[2] <= gutter]
     right = [ln for ln in band if ln.box[0] >= gutter]
-    key = lambda ln: (ln.box[1], ln.box[0])  # noqa: E731
-    return sorted(left, key=key) + sorted(right, key=key)
+    return _order(left, lo, gutter, depth + 1, leaves) + _order(right, gutter, hi, depth + 1, leaves)
 
 
-def _find_gutter(lines: list[Line], width: float) -> float | None:
-    if len(lines) < 8:
+def _find_gutter(lines: list[Line], lo: float, hi: float, depth: int = 0) -> float | None:
+    """The best gutter between lo and hi: in the middle 30-70% of a page, anywhere within a column."""
+    if len(lines) < (8 if depth == 0 else 6):
         return None
+    if depth:  # inside a column, search between the text's own edges
+        lo, hi = min(ln.box[0] for ln in lines), max(ln.box[2] for ln in lines)
+    span = hi - lo
+    if span <= 0:
+        return None
+    first, last = (0.3, 0.7) if depth == 0 else (0.1, 0.9)
+    need = 4 if depth == 0 else 3
+    # Candidates just right of where lines end: table gutters can be a few points wide.
+    candidates = sorted({ln.box[2] + 0.5 for ln in lines} | {lo + span * k / 50 for k in range(51)})
     best = None
-    for step in range(30, 71, 2):
-        x = width * step / 100
+    for x in candidates:
+        if not lo + span * first <= x <= lo + span * last:
+            continue
         left = sum(1 for ln in lines if ln.box[2] <= x)
         right = sum(1 for ln in lines if ln.box[0] >= x)
         crossing = len(lines) - left - right
-        if left >= 4 and right >= 4 and crossing <= 0.15 * len(lines):
+        if left >= need and right >= need and crossing <= 0.15 * len(lines):
             # Lines on both sides must overlap vertically, or it is a page of short lines.
             score = min(left, right) - 3 * crossing
             if best is None or score > best[0]:
@@ -153,5 +198,6 @@ def lay_out(doc: Document) -> list[PageLayout]:
             kept = []
         else:
             kept = [ln for ln in kept if not _LEADERS.search(ln.text)]
-        layouts.append(PageLayout(page, reading_order(kept, page.width), toc))
+        ordered, columns = read_columns(kept, page.width)
+        layouts.append(PageLayout(page, ordered, toc, columns))
     return layouts

@@ -208,11 +208,13 @@ def segment(doc: Document) -> Segmentation:
     items: list[tuple[PageLayout, Line, int | None]] = []
     for lay in layouts:
         for line in lay.lines:
-            items.append((lay, line, detector.level(line)))
+            # In a table, a numbered or bold first line is a cell's text, not a chapter.
+            items.append((lay, line, None if lay.columns >= 3 else detector.level(line)))
     items = _merge_heading_lines(items)
 
     words = DocumentWords([ln.text for lay in layouts for ln in lay.lines])
     builder = _PassageBuilder({lay.page.number: typical_gap(lay.lines) for lay in layouts}, words)
+    builder.tables = {lay.page.number for lay in layouts if lay.columns >= 3}
     outline: list[OutlineEntry] = []
     path: list[tuple[int, str]] = []
 
@@ -318,6 +320,7 @@ class _PassageBuilder:
         self._last_page = 0
         self._chapter: list[str] = []
         self.reference_list = False  # passages closed from now on are citations
+        self.tables: set[int] = set()  # pages laid out as tables
 
     def _breaks(self, line: Line, text: str, page: int) -> bool:
         last = self._last
@@ -327,7 +330,9 @@ class _PassageBuilder:
         if _BULLET.match(text):
             return True
         if page != self._last_page:
-            return ended
+            # Prose runs on across a page break; a table's cells do not (the last cell of one
+            # matrix page is not the start of the next page's first column).
+            return ended or self._length <= 3 or page in self.tables or self._last_page in self.tables
         if abs(line.font_size - last.font_size) > 1.5:
             return True
         gap = line.box[1] - last.box[3]

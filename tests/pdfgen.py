@@ -137,6 +137,44 @@ def with_references(path: Path) -> Path:
     return path
 
 
+MATRIX_ACTIVITY = (
+    "15.2 Encourage banks to offer cheap",
+    "remittance transfers to migrant workers",
+    "and their families in every province.",
+)
+
+
+def rotated_matrix(path: Path) -> Path:
+    """A landscape results matrix as plans print them: a portrait page with /Rotate 90 whose
+    text is drawn turned the other way, so it reads upright.  Columns: goal, activity,
+    responsible body, timeline mark."""
+    from hostile import _document
+
+    def cell(x: float, top: float, lines: tuple[str, ...]) -> str:
+        # Display (x, y from the top) is PDF (y, x) on this page; text runs up the PDF page.
+        return " ".join(
+            f"BT /F1 10 Tf 0 1 -1 0 {top + 10 + 14 * i:g} {x:g} Tm ({t}) Tj ET" for i, t in enumerate(lines)
+        )
+
+    rows = [
+        (
+            ("Goal 15: remittances are cheaper", "and safer for migrant families."),
+            ("15.1 Publish the cost of sending money", "home on each corridor every year."),
+            ("Central bank,", "ministry of labour"),
+        ),
+        (
+            ("Goal 16: returnees find decent", "work at home."),
+            MATRIX_ACTIVITY,
+            ("Ministry of finance,", "commercial banks"),
+        ),
+    ]
+    parts, top = [], 60.0
+    for goal, activity, body in rows:
+        parts += [cell(40, top, goal), cell(280, top, activity), cell(560, top, body), cell(700, top, ("X",))]
+        top += 80
+    return _document(path, ["\n".join(parts).encode("latin-1")], page="/Rotate 90")
+
+
 SCANNED_TEXT = (
     "Chapter 4. Labour and employment",
     "The ministry will open a migrant resource centre in every province so that migrant workers "
@@ -204,6 +242,7 @@ def build_all(folder: Path) -> dict[str, Path]:
         "hostile_text": hostile_text(folder / "hostile_text.pdf"),
         "scanned": scanned(folder / "scanned.pdf"),
         "references": with_references(folder / "references.pdf"),
+        "matrix": rotated_matrix(folder / "matrix.pdf"),
     }
     files["truncated"] = truncated(files["running"], folder / "truncated.pdf")
     files["corrupt"] = corrupt(folder / "corrupt.pdf")

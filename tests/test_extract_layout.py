@@ -79,6 +79,19 @@ def test_table_of_contents_is_not_evidence(example_plan):
     assert "....." not in seg.text
 
 
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_rotated_results_matrix_is_read_cell_by_cell(pdf_dir, engine):
+    from pdfgen import MATRIX_ACTIVITY
+
+    doc = extract(pdf_dir / "matrix.pdf", engine=engine)
+    page = doc.pages[0]
+    assert (page.width, page.height) == (792.0, 612.0)  # as displayed: landscape
+    assert all(0 <= ln.box[0] < ln.box[2] <= 792 and 0 <= ln.box[1] < ln.box[3] <= 612 for ln in page.lines)
+    texts = [p.text for p in segment(doc).passages]
+    assert " ".join(MATRIX_ACTIVITY) in texts, texts  # one activity, whole, not mixed with other columns
+    assert "Goal 16: returnees find decent work at home." in texts
+
+
 def test_reference_lists_are_not_evidence(pdf_dir):
     from policy_scan.scan import ScanOptions, scan
 

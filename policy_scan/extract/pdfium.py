@@ -59,7 +59,32 @@ def _font_is_bold(textpage, index: int, weight: int) -> bool:
     return "bold" in name or "black" in name or "heavy" in name
 
 
-def read_page_lines(page: pdfium.PdfPage, height: float) -> list[Line]:
+class _Rotated:
+    """Maps a rotated page's PDF coordinates to the page as displayed (top-left origin).
+
+    Character boxes come in the unrotated page space; on a page with /Rotate 90 (a landscape
+    results matrix in a portrait plan) its lines would run down the page and never form
+    paragraphs.  pdfium's own page-to-device transform turns them the way a reader sees them.
+    """
+
+    _SCALE = 10  # device coordinates are integers: work in tenths of a point
+
+    def __init__(self, page: pdfium.PdfPage, width: float, height: float):
+        self.page = page.raw
+        self.size = (round(width * self._SCALE), round(height * self._SCALE))
+        self._x, self._y = ctypes.c_int(), ctypes.c_int()
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        raw.FPDF_PageToDevice(self.page, 0, 0, self.size[0], self.size[1], 0, x, y, self._x, self._y)
+        return self._x.value / self._SCALE, self._y.value / self._SCALE
+
+    def box(self, left: float, top: float, right: float, bottom: float) -> tuple[float, float, float, float]:
+        (ax, ay), (bx, by) = self.point(left, top), self.point(right, bottom)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def read_page_lines(page: pdfium.PdfPage, height: float, width: float = 0.0) -> list[Line]:
+    rotated = _Rotated(page, width, height) if page.get_rotation() else None
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
@@ -79,12 +104,20 @@ def read_page_lines(page: pdfium.PdfPage, height: float) -> list[Line]:
                 # The loose box spans the font's ascent to descent: its height tracks the
                 # font size even where the PDF scales a 1-pt font by the text matrix.
                 raw.FPDFText_GetLooseCharBox(tp, first, rect)
-                x0, t0, b0 = rect.left, rect.top, rect.bottom
-                raw.FPDFText_GetLooseCharBox(tp, last, rect)
-                x1 = max(rect.right, x0)
-                top, bottom = max(t0, rect.top), min(b0, rect.bottom)
-                box = (round(x0, 1), round(height - top, 1), round(x1, 1), round(height - bottom, 1))
-                size = round(abs(t0 - b0) / 1.15 * 2) / 2  # ascent+descent is ~1.15 em
+                if rotated is None:
+                    x0, t0, b0 = rect.left, rect.top, rect.bottom
+                    raw.FPDFText_GetLooseCharBox(tp, last, rect)
+                    x1 = max(rect.right, x0)
+                    top, bottom = max(t0, rect.top), min(b0, rect.bottom)
+                    box = (round(x0, 1), round(height - top, 1), round(x1, 1), round(height - bottom, 1))
+                    extent = abs(t0 - b0)
+                else:
+                    a = rotated.box(rect.left, rect.top, rect.right, rect.bottom)
+                    raw.FPDFText_GetLooseCharBox(tp, last, rect)
+                    b = rotated.box(rect.left, rect.top, rect.right, rect.bottom)
+                    box = (a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    extent = a[3] - a[1]
+                size = round(extent / 1.15 * 2) / 2  # ascent+descent is ~1.15 em
                 # Bold only when the line starts and ends bold: a bold paragraph number
                 # must not turn its paragraph into a heading.
                 # Only short lines can be headings, so only they need the (slower) font check.
@@ -163,7 +196,7 @@ def extract_pdfium(path: str, password: str | None = None, max_pages: int | None
             page = pdf[index]
             try:
                 width, height = page.get_size()
-                lines = read_page_lines(page, height)
+                lines = read_page_lines(page, height, width)
             finally:
                 page.close()
             pages.append(Page(index + 1, round(width, 1), round(height, 1), lines, has_text_layer=bool(lines)))
