@@ -22,7 +22,16 @@ _PAGE_NUMBER = re.compile(
 )
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s?\S")
 _LEADERS = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*[\divxlc]{1,5}\s*$", re.IGNORECASE)
-_TOC_TITLE = re.compile(r"^(table of contents|contents|índice|indice|contenido|sommaire|table des matières)\b", re.I)
+# Pages that list what is elsewhere (contents, figures, tables, acronyms): navigation, not
+# evidence.  The title matters most for scans, where OCR turns dot leaders into noise.
+_TOC_TITLE = re.compile(
+    r"^(table of contents|contents|índice|indice|contenido|sommaire|table des matières"
+    r"|list of (figures|tables|graphs|charts|boxes|maps|acronyms|abbreviations)"
+    r"|figures,? tables|tables,? figures|acronyms|abbreviations"
+    r"|lista de (cuadros|gráficos|figuras|tablas|siglas|acrónimos)|índice de (cuadros|gráficos|figuras|tablas)"
+    r"|siglas|acrónimos|liste des (figures|tableaux|graphiques|sigles|abréviations)|sigles|abréviations)\b",
+    re.I,
+)
 
 
 @dataclass

@@ -212,7 +212,8 @@ def segment(doc: Document) -> Segmentation:
             items.append((lay, line, None if lay.columns >= 3 else detector.level(line)))
     items = _merge_heading_lines(items)
 
-    words = DocumentWords([ln.text for lay in layouts for ln in lay.lines])
+    # Every line counts for how the document spells its compounds, glossaries included.
+    words = DocumentWords([ln.text for page in doc.pages for ln in page.lines])
     builder = _PassageBuilder({lay.page.number: typical_gap(lay.lines) for lay in layouts}, words)
     builder.tables = {lay.page.number for lay in layouts if lay.columns >= 3}
     outline: list[OutlineEntry] = []

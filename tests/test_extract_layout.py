@@ -92,6 +92,24 @@ def test_rotated_results_matrix_is_read_cell_by_cell(pdf_dir, engine):
     assert "Goal 16: returnees find decent work at home." in texts
 
 
+@pytest.mark.parametrize(
+    "title, entries",
+    [
+        ("Figures, tables and graphs", ["Figure 1: Labour migration flowchart... 0.0... 00. ccc cee"]),  # OCR'd leaders
+        ("List of tables", ["Table 3: Deployment of workers in foreign employment 2005-2014"]),
+        ("Acronyms", ["IOM International Organization for Migration", "MOLVT Ministry of Labour"]),
+        ("Siglas", ["OIM Organización Internacional para las Migraciones"]),
+    ],
+)
+def test_navigation_pages_are_not_evidence(title, entries):
+    from policy_scan.layout import is_toc_page
+    from policy_scan.model import Line
+
+    lines = [Line(text, (70, 80 + 20 * i, 500, 92 + 20 * i), 10) for i, text in enumerate([title, *entries * 3])]
+    assert is_toc_page(lines)
+    assert not is_toc_page([Line("Migration and development", (70, 80, 300, 92), 10), *lines[1:]])
+
+
 def test_reference_lists_are_not_evidence(pdf_dir):
     from policy_scan.scan import ScanOptions, scan
 
