@@ -182,11 +182,30 @@ def _find_gutter(lines: list[Line], lo: float, hi: float, depth: int = 0) -> flo
     return x if overlap >= 0.5 * min(len(left_lines), len(right_lines)) else None
 
 
+# OCR reads a superscript footnote number as a digit glued to the next word ("1Tunon") or
+# as a stray mark ("° ibid.").
+_OCR_FOOTNOTE_START = re.compile(r"^(?:\d{1,3} ?(?=[A-Z])|[>°?*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]\s)")
+
+
 def drop_footnotes(lines: list[Line], page: Page, body: float) -> list[Line]:
     """Footnotes (small type, numbered, low on the page) cite sources; they are not the plan."""
+    if page.ocr:
+        return _drop_ocr_footnotes(lines, page)
     for i, ln in enumerate(lines):
         if ln.box[1] > page.height * 0.55 and ln.font_size <= body - 1 and _FOOTNOTE_START.match(ln.text):
             return lines[:i] + [x for x in lines[i + 1 :] if x.font_size > body - 1 or x.box[1] < ln.box[1]]
+    return lines
+
+
+def _drop_ocr_footnotes(lines: list[Line], page: Page) -> list[Line]:
+    """On an OCR'd page type sizes are too rough to tell footnotes by; their place tells
+    instead: low on the page, after a wider gap than between lines, with a footnote mark."""
+    gaps = sorted(b.box[1] - a.box[3] for a, b in zip(lines, lines[1:]) if b.box[1] > a.box[3])
+    usual = gaps[len(gaps) // 2] if gaps else 0.0
+    for i, ln in enumerate(lines):
+        if i and ln.box[1] > page.height * 0.7 and _OCR_FOOTNOTE_START.match(ln.text):
+            if ln.box[1] - lines[i - 1].box[3] > 2 * usual + 2:
+                return lines[:i]
     return lines
 
 
