@@ -48,12 +48,34 @@ def make_lemma_norm(nlp: Language, name: str, lang: str) -> LemmaNorm:
     return LemmaNorm(nlp.vocab, lang)
 
 
+# Abbreviations that stand before a number in plans' references to laws, articles and
+# figures ("Prakas No. 252", "art. 3", "Fig. 2"); the sentencizer would end a sentence there.
+_BEFORE_NUMBER = frozenset(
+    {"no", "nos", "nº", "n°", "núm", "num", "art", "arts", "fig", "figs", "para", "paras", "sec", "vol", "p", "pp"}
+)
+
+
+@Language.component("number_abbreviations")
+def keep_numbered_references(doc: Doc) -> Doc:
+    """Undo sentence starts right after "No." (and the like) when a number follows."""
+    for i in range(1, len(doc) - 1):
+        token, after = doc[i], doc[i + 1]
+        if not after.is_sent_start or not (after.like_num or after.text[:1].isdigit()):
+            continue
+        if token.text == "." and doc[i - 1].lower_ in _BEFORE_NUMBER:
+            after.is_sent_start = False
+        elif token.text.endswith(".") and token.lower_[:-1] in _BEFORE_NUMBER:
+            after.is_sent_start = False
+    return doc
+
+
 @cache
 def pipeline(lang: str) -> Language:
     """The pipeline for a language; unsupported languages fall back to English tokenisation."""
     code = lang if lang in SUPPORTED else "en"
     nlp = spacy.blank(code)
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("number_abbreviations")
     nlp.add_pipe("lemma_norm", config={"lang": code})
     nlp.max_length = 5_000_000
     return nlp

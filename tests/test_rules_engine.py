@@ -202,3 +202,16 @@ def test_bundled_rules_are_valid_and_their_examples_pass():
     assert failures == [], "\n".join(map(str, failures[:20]))
     themes = {t for r in ruleset.rules if r.lang == "en" for t in r.themes}
     assert themes == {f"T{i}" for i in range(1, 17)}
+
+
+@pytest.mark.parametrize(
+    "lang, text, sentences",
+    [
+        ("en", "Workers are protected by Prakas No. 252 on wages. Fees are capped.", 2),
+        ("en", "Is it allowed? No. The law forbids it.", 3),
+        ("es", "Según el Decreto No. 216 de 2021, los migrantes tienen permiso. Se prorroga.", 2),
+        ("es", "La Ley 1955 de 2019, art. 3, protege a los colombianos en el exterior.", 1),
+    ],
+)
+def test_numbered_references_do_not_end_a_sentence(lang, text, sentences):
+    assert len(list(pipeline(lang)(text).sents)) == sentences
