@@ -46,9 +46,10 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+OCR_MODES = ("off", "auto", "force")
 ocr_option = click.option(
     "--ocr",
-    type=click.Choice(["off", "auto", "force"]),
+    type=click.Choice(OCR_MODES),
     default="off",
     show_default=True,
     is_flag=False,
@@ -72,7 +73,18 @@ def limit_options(func):
     return ocr_option(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; `--ocr` followed by a file name means `--ocr=auto`, not a mode."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        fixed: list[str] = []
+        for i, arg in enumerate(args):
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            fixed.append("--ocr=auto" if arg == "--ocr" and nxt not in OCR_MODES else arg)
+        return super().parse_args(ctx, fixed)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policy-scan")
 @click.option(
     "--config",

@@ -73,7 +73,9 @@ def running_lines(doc: Document) -> set[str]:
 def is_toc_page(lines: list[Line]) -> bool:
     if len(lines) < 4:
         return False
-    if any(_TOC_TITLE.match(ln.text) for ln in lines[:6]):
+    # A title stands on a short line of its own ("Acronyms"), not at the start of a sentence
+    # that wraps ("siglas en inglés) ...").
+    if any(_TOC_TITLE.match(ln.text) and len(ln.text.split()) <= 6 for ln in lines[:6]):
         return True
     leaders = sum(1 for ln in lines if _LEADERS.search(ln.text))
     return leaders >= 4 and leaders >= 0.3 * len(lines)
@@ -93,9 +95,8 @@ def read_columns(lines: list[Line], width: float) -> tuple[list[Line], int]:
     """
     if not _plausible_boxes(lines):
         return _stable_flow(lines), 1
-    leaves: list[int] = []
-    ordered = _order(lines, 0.0, width, 0, leaves)
-    return ordered, max(1, len(leaves))
+    ordered, columns = _order(lines, 0.0, width, 0)
+    return ordered, max(1, columns)
 
 
 def _plausible_boxes(lines: list[Line]) -> bool:
@@ -115,37 +116,41 @@ def _plausible_boxes(lines: list[Line]) -> bool:
 _MAX_DEPTH = 3  # a page read as up to 2**3 columns
 
 
-def _order(lines: list[Line], lo: float, hi: float, depth: int, leaves: list[int]) -> list[Line]:
+def _order(lines: list[Line], lo: float, hi: float, depth: int) -> tuple[list[Line], int]:
+    """Lines in reading order, and the most columns side by side in any band."""
     ordered = sorted(lines, key=lambda ln: (round(ln.box[1]), ln.box[0]))
     gutter = _find_gutter(ordered, lo, hi, depth) if depth < _MAX_DEPTH else None
     if gutter is None:
-        if lines:
-            leaves.append(1)
         # One column: keep the engine's order at the top level (it follows the content
         # stream, which already puts side notes in a sensible order); inside a split, top
         # to bottom.
-        return _stable_flow(lines) if depth == 0 else sorted(lines, key=lambda ln: (ln.box[1], ln.box[0]))
+        flow = _stable_flow(lines) if depth == 0 else sorted(lines, key=lambda ln: (ln.box[1], ln.box[0]))
+        return flow, 1 if lines else 0
     result: list[Line] = []
     band: list[Line] = []
+    columns = 0
     for ln in ordered:
         if ln.box[0] < gutter < ln.box[2]:
-            result.extend(_read_band(band, lo, gutter, hi, depth, leaves))
+            read, n = _read_band(band, lo, gutter, hi, depth)
+            result.extend(read)
             result.append(ln)
+            columns = max(columns, n)
             band = []
         else:
             band.append(ln)
-    result.extend(_read_band(band, lo, gutter, hi, depth, leaves))
-    return result
+    read, n = _read_band(band, lo, gutter, hi, depth)
+    result.extend(read)
+    return result, max(columns, n)
 
 
 def _stable_flow(lines: list[Line]) -> list[Line]:
     return lines
 
 
-def _read_band(band: list[Line], lo: float, gutter: float, hi: float, depth: int, leaves: list[int]) -> list[Line]:
-    left = [ln for ln in band if ln.box[2] <= gutter]
-    right = [ln for ln in band if ln.box[0] >= gutter]
-    return _order(left, lo, gutter, depth + 1, leaves) + _order(right, gutter, hi, depth + 1, leaves)
+def _read_band(band: list[Line], lo: float, gutter: float, hi: float, depth: int) -> tuple[list[Line], int]:
+    left, n_left = _order([ln for ln in band if ln.box[2] <= gutter], lo, gutter, depth + 1)
+    right, n_right = _order([ln for ln in band if ln.box[0] >= gutter], gutter, hi, depth + 1)
+    return left + right, n_left + n_right
 
 
 def _find_gutter(lines: list[Line], lo: float, hi: float, depth: int = 0) -> float | None:

@@ -212,6 +212,8 @@ def _read_pages(pdf, numbers, language, binary, by_number, report: OcrReport, jo
     def work(item):
         number, png, scale = item
         limit = PAGE_TIMEOUT
+        if deadline is not None and time.monotonic() >= deadline:
+            raise RuntimeError(STOPPED)  # queued before the deadline, due after it
         if deadline is not None:  # a page still running at the deadline is given up
             limit = max(0.5, min(PAGE_TIMEOUT, deadline - time.monotonic()))
         try:

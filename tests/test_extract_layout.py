@@ -108,6 +108,25 @@ def test_navigation_pages_are_not_evidence(title, entries):
     lines = [Line(text, (70, 80 + 20 * i, 500, 92 + 20 * i), 10) for i, text in enumerate([title, *entries * 3])]
     assert is_toc_page(lines)
     assert not is_toc_page([Line("Migration and development", (70, 80, 300, 92), 10), *lines[1:]])
+    wrapped = Line(f"{title} en inglés) que coordina la respuesta a la población migrante", (70, 80, 500, 92), 10)
+    assert not is_toc_page([wrapped, *lines[1:]])
+
+
+def test_two_columns_under_a_full_width_title_are_not_a_table():
+    from policy_scan.layout import read_columns
+    from policy_scan.model import Line
+
+    def two_columns(top: float) -> list[Line]:
+        rows = [(f"left column line {i} of running text", f"right column line {i} of running text") for i in range(8)]
+        return [
+            Line(text, (x0, top + 14 * i, x0 + 240, top + 14 * i + 10), 10)
+            for i, pair in enumerate(rows)
+            for x0, text in zip((50, 310), pair)
+        ]
+
+    title = Line("3. A chapter title set across both columns of the page", (50, 250, 550, 262), 14)
+    lines = two_columns(100) + [title] + two_columns(280)
+    assert read_columns(lines, 600)[1] == 2
 
 
 def test_reference_lists_are_not_evidence(pdf_dir):

@@ -57,8 +57,9 @@ def test_ocr_without_tesseract_warns_with_the_pages(pdf_dir, monkeypatch):
 @needs_tesseract
 def test_ocr_flag_on_the_command_line(pdf_dir, tmp_path):
     out = tmp_path / "scan.json"
+    # `--ocr` right before the file name is the flag, not a mode named like the file.
     proc = subprocess.run(
-        [sys.executable, "-m", "policy_scan", "scan", str(pdf_dir / "scanned.pdf"), "--ocr", "-f", "json", "-o", out],
+        [sys.executable, "-m", "policy_scan", "scan", "--ocr", str(pdf_dir / "scanned.pdf"), "-f", "json", "-o", out],
         capture_output=True,
         text=True,
     )
