@@ -34,7 +34,20 @@ def _virtual_size() -> int:
         return 0
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child if the parent dies (SIGTERM, OOM) before it finishes."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(conn, fn, args, max_memory_mb):
+    # Its own process group, so that killing it also kills what it started (Tesseract).
+    os.setpgid(0, 0)
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if max_memory_mb:
         # The cap is on top of what the child inherited, so it bounds the work itself.
@@ -114,8 +127,10 @@ class GuardedJob:
         return f"the worker {self.what} ended without a result (exit code {code})"
 
     def close(self) -> None:
-        if self._proc.is_alive():
-            self._proc.kill()
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)  # the child and any OCR it left running
+        except (ProcessLookupError, PermissionError):
+            pass
         self._proc.join(5)
         self._recv.close()
 
