@@ -66,6 +66,9 @@ def collect_pdfs(source: str | Path) -> list[Path]:
     raise InputError(str(source), "no such folder or list file")
 
 
+BACKSTOP_SECONDS = 5.0
+
+
 class _Timeout(Exception):
     pass
 
@@ -93,8 +96,10 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     # worker threads, where its own memory limits and the caller's wait apply instead.
     alarm = threading.current_thread() is threading.main_thread()
     if alarm:
+        # A backstop only: the scan keeps its own deadline (OCR stops in time and keeps the
+        # pages it read); this alarm catches work that ignores it.
         signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, options.timeout)
+        signal.setitimer(signal.ITIMER_REAL, options.timeout + BACKSTOP_SECONDS)
     try:
         result = scan(
             path,
@@ -106,6 +111,7 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
                 ocr=options.ocr,
                 max_pages=options.max_pages,
                 max_memory_mb=options.max_memory_mb,
+                timeout=options.timeout,
             ),
         )
         data = result_dict(result)

@@ -9,7 +9,8 @@ An auditor fixes OCR, limits and sensitivity once for a corpus instead of on eve
       sensitivity: 0.3
       lang-ui: auto
 
-Keys are the long option names (``max-memory`` or ``max_memory``).  The file is found in
+Keys are the long option names (``max-memory`` or ``max_memory``); a top-level key applies
+to each command that has the option and accepts its value.  The file is found in
 the current folder or the nearest parent, or given with ``policy-scan --config FILE``;
 options given on the command line win.  Unknown keys and bad values are reported as
 ``file:line: problem``, like rule files.
@@ -55,11 +56,23 @@ def _options_by_key(command: click.Command) -> dict[str, click.Option]:
 
 def _convert(path: str, line: int, key: str, value, param: click.Option, command: click.Command):
     ctx = click.Context(command)
+    if value is None:
+        raise ConfigError(path, f"'{key}' needs a value", line)
+    if isinstance(value, dict):
+        raise ConfigError(path, f"'{key}' takes a value, not a mapping", line)
+    if isinstance(value, list) and not param.multiple:
+        raise ConfigError(path, f"'{key}' takes one value, not a list", line)
     if isinstance(value, bool) and isinstance(param.type, click.Choice):
-        value = "on" if value else "off"  # YAML reads a bare off/no as false
+        # YAML reads bare yes/no/on/off as booleans.
+        choices = [str(c) for c in param.type.choices]
+        wanted = ("off", "no", "false") if not value else ("on", "yes", "true", "auto")
+        value = next((c for c in wanted if c in choices), None)
+        if value is None:
+            raise ConfigError(path, f"'{key}': give one of {', '.join(choices)} (YAML read a yes/no)", line)
     try:
-        if param.multiple and isinstance(value, list):
-            return [param.type.convert(v, param, ctx) for v in value]
+        if param.multiple:
+            values = value if isinstance(value, list) else [value]  # `select: T2` means one item
+            return [param.type.convert(v, param, ctx) for v in values]
         return param.type.convert(value, param, ctx)
     except click.BadParameter as exc:
         raise ConfigError(path, f"'{key}': {exc.message}", line) from None
@@ -94,9 +107,17 @@ def load_config(path: str | Path, group: click.Group) -> dict[str, dict]:
         users = [name for name in commands if str(key) in options[name]]
         if not users:
             raise ConfigError(where, f"unknown setting '{key}'", line)
+        # A shared key applies where its value is valid (`format: html` suits scan, not
+        # extract); it is an error only if no command accepts it.
+        problem = None
         for name in users:
             param = options[name][str(key)]
-            shared.setdefault(name, {})[param.name] = _convert(where, line, key, value, param, commands[name])
+            try:
+                shared.setdefault(name, {})[param.name] = _convert(where, line, key, value, param, commands[name])
+            except ConfigError as exc:
+                problem = problem or exc
+        if problem is not None and not any(options[n][str(key)].name in shared.get(n, {}) for n in users):
+            raise problem
     for name in commands:
         defaults[name].update(shared.get(name, {}))
         defaults[name].update(specific.get(name, {}))

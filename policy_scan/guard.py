@@ -16,8 +16,17 @@ import resource
 import signal
 import threading
 import time
+import traceback
 
 from .errors import InputError, PolicyScanError
+
+
+class WorkerCrash(RuntimeError):
+    """A Python exception in the child that is not an expected failure: a bug, not bad input.
+
+    Kept apart from InputError so that callers (and the fuzz tests) can tell the two apart;
+    its note carries the child's traceback.
+    """
 
 
 def can_fork() -> bool:
@@ -62,8 +71,11 @@ def _child(conn, fn, args, max_memory_mb):
         message = ("error", exc)
     except MemoryError:
         message = ("memory", None)
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
-        message = ("crash", f"{type(exc).__name__}: {exc}")
+    except RuntimeError as exc:
+        # Under the address-space cap a new thread's stack cannot be mapped: memory, not a bug.
+        message = ("memory", None) if "can't start new thread" in str(exc) else ("crash", traceback.format_exc())
+    except BaseException:  # noqa: BLE001 - a bug: sent back whole, raised as WorkerCrash
+        message = ("crash", traceback.format_exc())
     try:
         conn.send(message)
     except MemoryError:
@@ -83,7 +95,8 @@ class GuardedJob:
         send.close()
 
     def result(self, timeout: float | None = None, limit: float | None = None):
-        """The child's return value; raises InputError on timeout, memory or crash.
+        """The child's return value; raises InputError on timeout, memory or a crash of the
+        native engine, the child's own PolicyScanError, or WorkerCrash for a Python bug.
 
         `timeout` is how long to wait from now; `limit` is the configured limit named in the
         message (the two differ when part of the budget was spent before).
@@ -105,7 +118,10 @@ class GuardedJob:
             raise value
         if kind == "memory":
             raise InputError(self.path, self._memory_message())
-        raise InputError(self.path, f"unexpected failure {self.what}: {value}")
+        last = value.strip().splitlines()[-1] if value.strip() else "no details"
+        crash = WorkerCrash(f"{self.path}: unexpected failure {self.what}: {last}")
+        crash.add_note(f"the worker's traceback:\n{value}")  # shown with the parent's traceback
+        raise crash
 
     def _memory_message(self) -> str:
         return f"memory limit of {self.max_memory_mb} MB exceeded {self.what} (raise it with --max-memory)"
@@ -140,12 +156,13 @@ class Deadline:
 
     def __init__(self, seconds: float | None):
         self.seconds = seconds
-        self._end = time.monotonic() + seconds if seconds else None
+        # CLOCK_MONOTONIC is system-wide, so a forked child can compare against `end`.
+        self.end = time.monotonic() + seconds if seconds else None
 
     def remaining(self) -> float | None:
-        if self._end is None:
+        if self.end is None:
             return None
-        return max(0.01, self._end - time.monotonic())
+        return max(0.01, self.end - time.monotonic())
 
 
 class _Expired(BaseException):
@@ -163,7 +180,12 @@ def time_limit(deadline: Deadline, path: str, what: str):
     if remaining is None or threading.current_thread() is not threading.main_thread():
         yield
         return
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= remaining:
+        yield  # a caller's alarm (an audit worker's) comes first: leave it in charge
+        return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
+    started = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, remaining)
     try:
         yield
@@ -174,6 +196,8 @@ def time_limit(deadline: Deadline, path: str, what: str):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:  # give the caller's alarm back what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer - (time.monotonic() - started)))
 
 
 def cpu_count() -> int:

@@ -29,6 +29,7 @@ class Page:
     has_text_layer: bool = True
     ocr: bool = False  # text came from OCR, not from the PDF's own text layer
     garbled: bool = False  # the text layer is unreadable (fonts without a unicode mapping)
+    damaged: bool = False  # the PDF engine could not load the page at all
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -142,6 +143,10 @@ def _steady_sizes(lines: list[Line]) -> list[Line]:
     return lines
 
 
+# How Tesseract, Leptonica and libgomp say that an allocation failed.
+_OUT_OF_MEMORY = ("bad_alloc", "Cannot allocate", "malloc fail", "Thread creation failed")
+
+
 def run_tesseract(binary: str, png: bytes, language: str, timeout: float = PAGE_TIMEOUT) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page; pages run side by side
     proc = subprocess.run(
@@ -152,7 +157,12 @@ def run_tesseract(binary: str, png: bytes, language: str, timeout: float = PAGE_
         env=env,
     )
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if any(sign in stderr for sign in _OUT_OF_MEMORY):
+            # Tesseract inherits the reading process's address-space cap (--max-memory).
+            capped = resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+            raise RuntimeError("Tesseract ran out of memory" + (" (raise --max-memory)" if capped else ""))
+        message = stderr.strip().splitlines()
         raise RuntimeError(message[-1] if message else f"tesseract exited with {proc.returncode}")
     return proc.stdout.decode("utf-8", "replace")
 

@@ -116,17 +116,25 @@ def _text_language(doc: Document) -> str | None:
 OCR_SHARE_OF_TIMEOUT = 0.8  # OCR stops starting pages here, leaving time to check what it read
 
 
-def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
-    """Extraction, OCR, segmentation and language: everything that needs no spaCy."""
-    started = time.monotonic()
+def _ocr_deadline(deadline: Deadline) -> float | None:
+    """When OCR stops starting pages (a time.monotonic() value, shared with forked children)."""
+    if not deadline.seconds:
+        return None
+    return deadline.end - (1 - OCR_SHARE_OF_TIMEOUT) * deadline.seconds
+
+
+def _read(path: str, options: ScanOptions, ocr_deadline: float | None = None) -> tuple[Document, Segmentation, str]:
+    """Extraction, OCR, segmentation and language: everything that needs no spaCy.
+
+    `ocr_deadline` is counted from when the caller's budget started, not from this call.
+    """
     doc = extract(path, engine=options.engine, password=options.password, max_pages=options.max_pages)
     garbled = [p.number for p in doc.pages if p.garbled]
     todo = pages_to_ocr(doc, options.ocr)
     if todo:
         from .ocr import ocr_document
 
-        deadline = started + OCR_SHARE_OF_TIMEOUT * options.timeout if options.timeout else None
-        report = ocr_document(doc, todo, options.lang or _text_language(doc), options.password, deadline=deadline)
+        report = ocr_document(doc, todo, options.lang or _text_language(doc), options.password, deadline=ocr_deadline)
         doc.warnings.extend(report.warnings)
         if report.read:
             doc.warnings.append(
@@ -143,7 +151,7 @@ def _read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]
             f"{_pages(len(garbled), 'has', 'have')} garbled text (fonts without a unicode mapping), not read: "
             f"{_page_ranges(garbled)} (try --ocr)"
         )
-    blank = [p.number for p in doc.pages if not p.has_text_layer and not p.ocr and p.number not in todo]
+    blank = [p.number for p in doc.pages if not (p.has_text_layer or p.ocr or p.damaged) and p.number not in todo]
     if blank:
         doc.warnings.append(
             f"{len(blank)} of {doc.page_count} pages {'has' if len(blank) == 1 else 'have'} no text layer, not read: "
@@ -171,10 +179,10 @@ def read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
     """Read a PDF into passages under the options' limits (in a guarded child if possible)."""
     deadline = Deadline(options.timeout)
     if (options.parallel or options.isolate) and can_fork():
-        job = GuardedJob(_read, (path, options), path, options.max_memory_mb)
+        job = GuardedJob(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
         return job.result(deadline.remaining(), options.timeout)
     with time_limit(deadline, path, "reading the PDF"):
-        return _read(path, options)
+        return _read(path, options, _ocr_deadline(deadline))
 
 
 def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
@@ -201,7 +209,7 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         # Read the PDF in a forked child, under the memory cap and the deadline, while this
         # process loads spaCy, compiles the rules and loads the model: on two cores the two
         # halves of start-up overlap, and a hostile PDF can only take the child down.
-        job = GuardedJob(_read, (path, options), path, options.max_memory_mb)
+        job = GuardedJob(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
         try:
             _warm_up(ruleset, options)  # fixed start-up cost, not the document's: outside the limit
         except BaseException:
@@ -210,7 +218,7 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         doc, seg, lang = job.result(deadline.remaining(), options.timeout)
     else:
         with time_limit(deadline, path, "reading the PDF"):
-            doc, seg, lang = _read(path, options)
+            doc, seg, lang = _read(path, options, _ocr_deadline(deadline))
     from .assess import assess
     from .detect import DetectOptions, detect
 

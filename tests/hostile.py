@@ -195,6 +195,15 @@ def corrupt_xref(path: Path, shift: int = 7) -> Path:
     return _document(path, [_text([SENTENCE])], xref_shift=shift)
 
 
+def broken_page(path: Path) -> Path:
+    """Two pages in the tree, but the first page's object is not a page: the engine cannot load it."""
+    _document(path, [_text(["Broken page."]), _text([SENTENCE])])
+    data = path.read_bytes()
+    page = b"%d 0 obj\n<< /Type /Page " % FIRST_PAGE
+    path.write_bytes(data.replace(page, b"%d 0 obj\n<< /Type /Xage " % FIRST_PAGE, 1))  # same length: xref stays right
+    return path
+
+
 def many_pages(path: Path, n: int = 3000) -> Path:
     """`n` pages sharing one font object: tests page caps and per-page overhead."""
     contents = [_text([f"Page {k}: returning migrant workers receive reintegration support."]) for k in range(1, n + 1)]
@@ -210,6 +219,17 @@ def garbage_bytes(path: Path, size: int = 65536) -> Path:
 def build_all(folder: Path) -> dict[str, Path]:
     """Every hostile file with default sizes, by name."""
     folder.mkdir(parents=True, exist_ok=True)
-    makers = [zero_pages, cyclic_outline, deep_outline, huge_page, unmapped_font, javascript, decompression_bomb,
-              corrupt_xref, many_pages, garbage_bytes]
+    makers = [
+        zero_pages,
+        cyclic_outline,
+        deep_outline,
+        huge_page,
+        unmapped_font,
+        javascript,
+        decompression_bomb,
+        corrupt_xref,
+        broken_page,
+        many_pages,
+        garbage_bytes,
+    ]
     return {make.__name__: make(folder / f"{make.__name__}.pdf") for make in makers}

@@ -40,6 +40,10 @@ def test_yaml_off_means_off(tmp_path):
         ("scan:\n  ocr: sometimes\n", 2, "'ocr': 'sometimes' is not one of"),
         ("scan:\n  jobs: 4\n", 2, "unknown setting 'jobs' for 'scan'"),
         ("ocr: [auto\n", 2, "invalid YAML"),
+        ("ocr: auto\ntimeout:\n", 2, "'timeout' needs a value"),
+        ("timeout: [60, 120]\n", 1, "'timeout' takes one value, not a list"),
+        ("scan:\n  timeout: {a: 1}\n", 2, "'timeout' takes a value, not a mapping"),
+        ("format: pdf\n", 1, "'format': 'pdf' is not one of"),
     ],
 )
 def test_bad_settings_are_reported_with_file_and_line(tmp_path, content, line, problem):
@@ -51,6 +55,22 @@ def test_bad_settings_are_reported_with_file_and_line(tmp_path, content, line, p
     proc = run("scan", "plan.pdf", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [f"policy-scan: error: {info.value}"]
+
+
+def test_yaml_yes_and_scalars_for_repeatable_options(tmp_path):
+    path = tmp_path / "policy-scan.yaml"
+    path.write_text("ocr: yes\nscan:\n  select: T2\n")
+    defaults = load_config(path, main)
+    assert defaults["scan"]["ocr"] == "auto"
+    assert defaults["scan"]["select"] == ["T2"]
+
+
+def test_a_shared_key_applies_where_its_value_is_valid(tmp_path):
+    path = tmp_path / "policy-scan.yaml"
+    path.write_text("format: html\n")
+    defaults = load_config(path, main)
+    assert defaults["scan"]["fmt"] == "html"
+    assert "fmt" not in defaults.get("extract", {})  # extract has no html: left at its own default
 
 
 def test_config_is_found_and_the_command_line_wins(tmp_path, pdf_dir):

@@ -53,6 +53,7 @@ def files(tmp_path_factory):
         hostile.unmapped_font,
         hostile.javascript,
         hostile.corrupt_xref,
+        hostile.broken_page,
         hostile.garbage_bytes,
     ]
     made = {make.__name__: make(folder / f"{make.__name__}.pdf") for make in makers}
@@ -82,6 +83,7 @@ def test_corrupt_xref_is_repaired_and_read(files):
     [
         ("cyclic_outline", "the PDF's outline (bookmarks) loops back on itself; the loop was cut"),
         ("javascript", "the PDF contains 1 JavaScript action(s); they were ignored, not run"),
+        ("broken_page", "page 1 could not be loaded (damaged), skipped"),
     ],
 )
 def test_odd_structure_is_read_with_a_warning(files, name, warning):

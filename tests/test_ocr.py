@@ -12,6 +12,7 @@ import pytest
 from conftest import shared_pdf
 from pdfgen import SCANNED_TEXT
 from policy_scan.diff import compare
+from policy_scan.ocr import run_tesseract
 from policy_scan.report.json import result_dict
 from policy_scan.scan import ScanOptions, scan
 
@@ -102,7 +103,7 @@ def test_ocr_under_a_time_limit_keeps_what_it_read(tmp_path):
     """A long scan with --timeout: OCR stops starting pages, the rest are listed, exit 0."""
     path = shared_pdf("DERIVED_simulated_scan_KHM_Labour_Migration_Policy_p1-12.pdf")
     out = tmp_path / "scan.json"
-    command = [sys.executable, "-m", "policy_scan", "scan", str(path), "--ocr", "--timeout", "5", "-f", "json"]
+    command = [sys.executable, "-m", "policy_scan", "scan", str(path), "--ocr", "--timeout", "10", "-f", "json"]
     proc = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
@@ -127,3 +128,23 @@ def test_footnotes_on_ocr_pages_are_told_by_their_place():
     assert drop_footnotes(body + notes, page, 9) == body
     close = [Line("2 Remittance services will be offered in each province.", (67, 685, 528, 695), 9)]
     assert drop_footnotes(body + close, page, 9) == body + close  # no wider gap above: body text
+
+
+@needs_tesseract
+def test_audit_worker_passes_its_timeout_to_ocr_and_keeps_the_pages_read():
+    """In an audit, OCR stops at the document's deadline instead of the whole document failing."""
+    from policy_scan.audit import AuditOptions, scan_one
+
+    path = shared_pdf("DERIVED_simulated_scan_KHM_Labour_Migration_Policy_p1-12.pdf")
+    record = scan_one(str(path), "0" * 64, AuditOptions(ocr="auto", timeout=10), ("rules", "model"))
+    assert record["status"] == "done", record.get("error")
+    assert 0 < record["pages"] == 12
+    assert record["findings"], "the pages read by OCR were checked"
+
+
+def test_tesseract_out_of_memory_is_named(tmp_path):
+    fake = tmp_path / "tesseract"
+    fake.write_text("#!/bin/sh\necho \"terminate called after throwing 'std::bad_alloc'\" >&2\nexit 134\n")
+    fake.chmod(0o755)
+    with pytest.raises(RuntimeError, match="^Tesseract ran out of memory"):
+        run_tesseract(str(fake), b"png", "eng")

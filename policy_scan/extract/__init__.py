@@ -93,11 +93,11 @@ def is_garbled(text: str) -> bool:
 def pages_to_ocr(doc: Document, mode: str) -> list[int]:
     """Pages OCR should read: none (off), unreadable ones (auto), or all (force)."""
     if mode == "force":
-        return [p.number for p in doc.pages]
+        return [p.number for p in doc.pages if not p.damaged]
     if mode == "auto":
         return [p.number for p in doc.pages if needs_ocr(p)]
     return []
 
 
 def needs_ocr(page: Page) -> bool:
-    return page.garbled or not page.has_text_layer
+    return not page.damaged and (page.garbled or not page.has_text_layer)

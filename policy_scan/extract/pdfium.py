@@ -43,6 +43,13 @@ def describe_pdfium_error(message: str, password: str | None) -> str:
     return f"cannot open PDF ({message})"
 
 
+def damaged_pages(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    shown = ", ".join(map(str, numbers[:10])) + (", …" if len(numbers) > 10 else "")
+    return f"{len(numbers)} pages ({shown})"
+
+
 def too_many_pages(count: int, max_pages: int) -> str:
     return f"the PDF has {count} pages; only the first {max_pages} were read (raise the limit with --max-pages)"
 
@@ -192,15 +199,26 @@ def extract_pdfium(path: str, password: str | None = None, max_pages: int | None
     try:
         pages: list[Page] = []
         count = len(pdf)
+        damaged: list[int] = []
         for index in range(count if max_pages is None else min(count, max_pages)):
-            page = pdf[index]
             try:
-                width, height = page.get_size()
-                lines = read_page_lines(page, height, width)
-            finally:
-                page.close()
+                page = pdf[index]
+                try:
+                    width, height = page.get_size()
+                    lines = read_page_lines(page, height, width)
+                finally:
+                    page.close()
+            except pdfium.PdfiumError:
+                # One broken page object costs that page, not the document; numbering stays.
+                damaged.append(index + 1)
+                pages.append(Page(index + 1, 612.0, 792.0, [], has_text_layer=False, damaged=True))
+                continue
             pages.append(Page(index + 1, round(width, 1), round(height, 1), lines, has_text_layer=bool(lines)))
+        if damaged and len(damaged) == len(pages):
+            raise InputError(path, "no page of the PDF can be loaded (damaged file)")
         notes: list[str] = []
+        if damaged:
+            notes.append(f"{damaged_pages(damaged)} could not be loaded (damaged), skipped")
         doc = Document(path, "", "pdfium", pages, read_bookmarks(pdf, notes), notes)
         if max_pages is not None and count > max_pages:
             doc.warnings.append(too_many_pages(count, max_pages))

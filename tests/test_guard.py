@@ -1,0 +1,78 @@
+"""The per-document guard: a bug in the reading child is not bad input; alarms nest."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from policy_scan.errors import InputError
+from policy_scan.guard import Deadline, GuardedJob, WorkerCrash, can_fork, time_limit
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="needs fork")
+
+
+def _buggy(path):
+    return {"pages": 1}["missing"]  # a KeyError: our bug, whatever the file
+
+
+def _bad_input(path):
+    raise InputError(path, "not a PDF (starts with 'hello')")
+
+
+@needs_fork
+def test_a_python_bug_in_the_child_is_a_worker_crash_with_its_traceback():
+    job = GuardedJob(_buggy, ("plan.pdf",), "plan.pdf")
+    with pytest.raises(WorkerCrash) as info:
+        job.result(30)
+    assert not isinstance(info.value, InputError)
+    assert str(info.value) == "plan.pdf: unexpected failure reading the PDF: KeyError: 'missing'"
+    assert any("in _buggy" in note for note in info.value.__notes__)  # the child's traceback
+
+
+@needs_fork
+def test_an_expected_failure_in_the_child_comes_back_as_itself():
+    job = GuardedJob(_bad_input, ("plan.pdf",), "plan.pdf")
+    with pytest.raises(InputError, match=r"^plan\.pdf: not a PDF \(starts with 'hello'\)$"):
+        job.result(30)
+
+
+def test_time_limit_gives_an_outer_alarm_back_what_is_left_of_it():
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        with time_limit(Deadline(5), "plan.pdf", "reading the PDF"):
+            time.sleep(0.2)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < left < 29.9  # restored, less the time spent inside
+        assert not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_time_limit_leaves_a_sooner_outer_alarm_in_charge():
+    class Outer(Exception):
+        pass
+
+    def outer(*_):
+        raise Outer()
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(Outer):  # the caller's alarm, not our "timed out" InputError
+            with time_limit(Deadline(30), "plan.pdf", "reading the PDF"):
+                time.sleep(2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_time_limit_stops_work_at_the_deadline():
+    with pytest.raises(InputError, match=r"^plan\.pdf: timed out after 0\.3 s reading the PDF"):
+        with time_limit(Deadline(0.3), "plan.pdf", "reading the PDF"):
+            time.sleep(5)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
