@@ -84,6 +84,13 @@ def tesseract_language(lang: str | None, available: frozenset[str]) -> tuple[str
 
 def render_for_ocr(pdf, index: int, dpi: int = DPI) -> tuple[bytes, float]:
     """A grayscale PNG of one page and the scale used (pixels per point)."""
+    from .extract.pdfium import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        return _render_for_ocr(pdf, index, dpi)
+
+
+def _render_for_ocr(pdf, index: int, dpi: int) -> tuple[bytes, float]:
     page = pdf[index]
     try:
         width, height = page.get_size()
@@ -182,7 +189,7 @@ def ocr_document(
     in that language.  Pages not started by `deadline` (a time.monotonic() value) are left
     unread and reported, so a long scan under --timeout still yields what was read.
     """
-    from .extract.pdfium import open_pdf
+    from .extract.pdfium import PDFIUM_LOCK, open_pdf
     from .language import detect_language
 
     report = OcrReport()
@@ -197,7 +204,8 @@ def ocr_document(
         report.warnings.append(warning)
     jobs = max(1, jobs or os.cpu_count() or 1)
     by_number = {p.number: p for p in doc.pages}
-    pdf = open_pdf(doc.path, password)
+    with PDFIUM_LOCK:
+        pdf = open_pdf(doc.path, password)
     try:
         todo = list(pages)
         if lang is None and todo:
@@ -212,7 +220,8 @@ def ocr_document(
                     report.warnings.append(warning)
         _read_pages(pdf, todo, language, binary, by_number, report, jobs, deadline)
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
     report.language = language
     report.read.sort()
     return report

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from .extract.pdfium import open_pdf
+from .extract.pdfium import PDFIUM_LOCK, open_pdf
 
 MAX_PAGES = 60  # a report of a long plan stays mailable: at most this many page images
 MAX_HEIGHT_RATIO = 3  # page images are at most three times as tall as wide
@@ -24,6 +24,11 @@ class PageImage:
 
 
 def render_pages(path: str, pages: list[int], password: str | None = None, width_px: int = 560) -> list[PageImage]:
+    with PDFIUM_LOCK:
+        return _render_pages(path, pages, password, width_px)
+
+
+def _render_pages(path: str, pages: list[int], password: str | None, width_px: int) -> list[PageImage]:
     pdf = open_pdf(path, password)
     images: list[PageImage] = []
     try:

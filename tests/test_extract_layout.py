@@ -168,3 +168,18 @@ def test_encrypted_pdf_opens_with_its_password(pdf_dir):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         extract(tmp_path / "absent.pdf")
+
+
+def test_threads_reading_pdfs_at_once_get_what_each_reads_alone(pdf_dir, example_plan):
+    """PDFium is not thread-safe; a Dask worker with several threads must still read correctly."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [example_plan, pdf_dir / "running.pdf", pdf_dir / "columns.pdf", pdf_dir / "bookmarks.pdf"] * 3
+
+    def lines(path):
+        return [[line.text for line in page.lines] for page in extract(path).pages]
+
+    alone = {path: lines(path) for path in set(paths)}
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lines, paths))
+    assert together == [alone[path] for path in paths]

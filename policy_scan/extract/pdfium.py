@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import re
+import threading
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -19,6 +21,13 @@ from ..model import Document, Line, OutlineEntry, Page
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _MAX_BOOKMARKS = 5000
+
+
+# PDFium is not thread-safe, and ctypes releases the GIL during its calls: a process that
+# reads PDFs from several threads (a Dask worker with threads) must take turns.
+PDFIUM_LOCK = threading.RLock()
+# A child forked while another thread held the lock must not inherit it held.
+os.register_at_fork(after_in_child=PDFIUM_LOCK._at_fork_reinit)
 
 
 def open_pdf(path: str, password: str | None = None) -> pdfium.PdfDocument:
@@ -195,6 +204,11 @@ def _walk_outline(pdf: pdfium.PdfDocument) -> list[OutlineEntry]:
 
 
 def extract_pdfium(path: str, password: str | None = None, max_pages: int | None = None) -> Document:
+    with PDFIUM_LOCK:
+        return _extract_pdfium(path, password, max_pages)
+
+
+def _extract_pdfium(path: str, password: str | None, max_pages: int | None) -> Document:
     pdf = open_pdf(path, password)
     try:
         pages: list[Page] = []
