@@ -380,9 +380,17 @@ def train(corpus, output):
     show_default=True,
     help="For reference sets: the half used to choose settings (dev) or to report (test).",
 )
+@click.option(
+    "--labels",
+    "labeller",
+    type=click.Choice(["first", "second"]),
+    default="first",
+    show_default=True,
+    help="For reference sets: score against the first labelling or the independent second one.",
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @expected_errors
-def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, fmt):
+def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labeller, fmt):
     """Precision, recall and F1 (with counts) on a labelled JSON Lines set."""
     import json
     from pathlib import Path
@@ -403,7 +411,15 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, fmt)
             raise PolicyScanError(labelled, "no such file")
         if ev.is_reference_file(path):
             shared = Path(pdf_dir) if pdf_dir else Path("..") / "shared" / "pdfs"
-            resolved = ev.resolve_references(path, shared, split)
+            resolved = ev.resolve_references(path, shared, split, labeller)
+            agreement = ev.agreement(path, split)
+            if agreement["sentences"]:
+                notes.append(
+                    f"two labellers on {agreement['sentences']} sentences: relevance agree "
+                    f"{agreement['relevance_agreement']:.3f} (kappa {agreement['relevance_kappa']:.3f}), "
+                    f"themes micro-F1 {agreement['themes_micro_f1']:.3f} (second against first) — "
+                    "the ceiling a system's theme F1 can be judged by"
+                )
             items = resolved.items
             if resolved.missing_docs:
                 notes.append(f"skipped {len(resolved.missing_docs)} document(s) not found in {shared}")

@@ -222,8 +222,60 @@ def in_split(record: dict, split: str) -> bool:
     return half == split
 
 
-def resolve_references(path: Path, pdf_dir: Path, split: str = "all") -> Resolved:
-    """Read each referenced sentence from its PDF; records carry offsets and a hash, no text."""
+LABELLERS = ("first", "second")
+
+
+def labels_of(record: dict, labeller: str = "first") -> dict:
+    """The labels one labeller gave: the record's own, or its independent "second" set."""
+    if labeller == "first":
+        return record
+    second = record.get("second")
+    return second if isinstance(second, dict) else {}
+
+
+def agreement(path: Path, split: str = "all") -> dict:
+    """How far the two labellers of a reference set agree (no PDFs needed).
+
+    Relevance: share of sentences with the same label and Cohen's kappa.  Themes: micro-F1
+    of the second labeller against the first, over all sentences (a sentence one of them
+    finds not relevant has no themes), counted like a system's scores.
+    """
+    pairs = []
+    for number, record in read_jsonl(path):
+        second = labels_of(record, "second")
+        if not second or not in_split(record, split):
+            continue
+        check_labels(second, f"{path} (second labels)", number)
+        pairs.append((record, second))
+    n = len(pairs)
+    if not n:
+        return {"sentences": 0}
+    same = sum(a["relevant"] == b["relevant"] for a, b in pairs) / n
+    pa = sum(a["relevant"] for a, _ in pairs) / n
+    pb = sum(b["relevant"] for _, b in pairs) / n
+    chance = pa * pb + (1 - pa) * (1 - pb)
+    themes = Counts()
+    for a, b in pairs:
+        first = set(a.get("themes", [])) if a["relevant"] else set()
+        other = set(b.get("themes", [])) if b["relevant"] else set()
+        themes.tp += len(first & other)
+        themes.fp += len(other - first)
+        themes.fn += len(first - other)
+    return {
+        "sentences": n,
+        "relevance_agreement": round(same, 3),
+        "relevance_kappa": round((same - chance) / (1 - chance), 3) if chance < 1 else 1.0,
+        "themes_micro_f1": round(themes.f1, 3),
+        "themes_counts": {"tp": themes.tp, "fp": themes.fp, "fn": themes.fn},
+    }
+
+
+def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: str = "first") -> Resolved:
+    """Read each referenced sentence from its PDF; records carry offsets and a hash, no text.
+
+    `labeller` picks the label set scored against: the record's own ("first") or the
+    independent second labelling stored under "second" (records without one are skipped).
+    """
     from .extract import extract
     from .nlp import pipeline
     from .scan import document_language
@@ -236,6 +288,12 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all") -> Resolve
             if key not in record:
                 raise CorpusError(str(path), f"reference needs '{key}'", number)
         check_labels(record, str(path), number)
+        labels = labels_of(record, labeller)
+        if labels is not record:
+            if not labels:
+                continue
+            check_labels(labels, f"{path} (second labels)", number)
+            record = {**record, **labels, "false_friend": record.get("false_friend", False) and not labels["relevant"]}
         if in_split(record, split):
             by_doc[record["doc"]].append((number, record))
     items: list[Labelled] = []
