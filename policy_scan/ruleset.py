@@ -24,7 +24,10 @@ EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
 
 
 def default_rules_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The rules shipped in the package (a wheel), else the checkout's top-level rules/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if (packaged / "taxonomy.yaml").is_file() else here.parent / "rules"
 
 
 @dataclass
