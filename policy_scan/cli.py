@@ -375,10 +375,10 @@ def train(corpus, output):
 )
 @click.option(
     "--split",
-    type=click.Choice(["all", "dev", "test"]),
     default="all",
     show_default=True,
-    help="For reference sets: the half used to choose settings (dev) or to report (test).",
+    help="For reference sets: documents to score — dev (rules and settings chosen on them), test (held out), "
+    "all, or document names separated by commas (corpus/documents.tsv).",
 )
 @click.option(
     "--labels",
@@ -457,7 +457,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labe
             elif m == "rules":
                 preds = ev.rules_predict(ruleset, items)
             else:
-                preds = ev.rules_predict(ruleset, items, model, threshold)
+                preds = ev.rules_predict(ruleset, items, model, sensitivity)
             results[m] = ev.score(items, preds)
     if fmt == "json":
         click.echo(json.dumps({k: v.as_dict() for k, v in results.items()} | {"notes": notes}, indent=2))
@@ -469,19 +469,49 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labe
 
 @main.command()
 @click.argument("source", required=False, default="-", type=click.Path(allow_dash=True))
+@click.option(
+    "--method",
+    type=click.Choice(["hybrid", "rules", "classifier"]),
+    default="hybrid",
+    show_default=True,
+    help="hybrid: what `scan` decides for the sentence (rules, vetoes, classifier); or one part alone.",
+)
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option(
+    "--sensitivity",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="As for scan: the classifier's threshold (0 = rules only).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="With --method classifier: the probability a passage needs to be relevant.",
+)
+@click.option("--lang", "default_lang", default="auto", show_default=True,
+              help="Language of lines without a \"lang\" field: en, es, fr, or auto (detected per line).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
 @expected_errors
-def classify(source, model_path, threshold, output):
-    """Score JSON Lines passages: adds relevant, score, themes, stage (extra fields kept)."""
+def classify(source, method, model_path, sensitivity, threshold, default_lang, output):
+    """Judge JSON Lines passages as `scan` would: adds relevant, score, themes, stage, source.
+
+    Each line is {"text": ..., "lang"?: ...}; other fields are passed through. A passage is
+    judged as one unit (a sentence, ideally), with the rules of its language.
+    """
     import json
 
     from .classify import load_default_classifier
+    from .detect import DetectOptions, judge_sentences
+    from .language import RULE_LANGUAGES, detect_language
 
-    model = load_default_classifier(model_path)
-    if model is None:
-        raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
+    model = None
+    if method != "rules":
+        model = load_default_classifier(model_path)
+        if model is None:
+            raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
     name = "<stdin>" if source == "-" else source
     try:
         stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
@@ -491,22 +521,29 @@ def classify(source, model_path, threshold, output):
 
     with stream:
         parsed = parse_jsonl(stream, name, PolicyScanError)
-    records = []
+    records, langs = [], []
     for number, record in parsed:
         if not isinstance(record.get("text"), str):
             raise PolicyScanError(name, 'each line needs a "text" string', number)
+        lang = record.get("lang") or default_lang
+        if lang == "auto":
+            lang, _ = detect_language(record["text"], min_words=4)
+            lang = "en" if lang == "und" else lang  # too short to tell: read as English, as scan does
+        if not isinstance(lang, str) or (lang not in RULE_LANGUAGES and method == "classifier"):
+            lang = "en"  # the classifier is one model for every language
         records.append(record)
-    preds = model.predict([r["text"] for r in records])
+        langs.append(lang)
+    ruleset = None
+    if method != "classifier":
+        from .ruleset import load_ruleset
+
+        ruleset, _ = load_ruleset(strict=True, check_patterns=False)
+    options = DetectOptions(sensitivity=sensitivity if method == "hybrid" else 0.0)
+    verdicts = judge_sentences([r["text"] for r in records], langs, ruleset, model, options, threshold=threshold)
     lines = []
-    for record, p in zip(records, preds):
-        relevant = p["score"] >= threshold
+    for record, v in zip(records, verdicts):
         record.update(
-            {
-                "relevant": relevant,
-                "score": round(p["score"], 4),
-                "themes": p["themes"] if relevant else [],
-                "stage": p["stage"] if relevant else None,
-            }
+            {"relevant": v.relevant, "score": v.score, "themes": v.themes, "stage": v.stage, "source": v.source}
         )
         lines.append(json.dumps(record, ensure_ascii=False))
     write_output("".join(line + "\n" for line in lines), output)

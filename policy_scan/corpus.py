@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError, PolicyScanError
@@ -23,6 +23,10 @@ class Labelled:
     source: str = ""
     id: str = ""
     false_friend: bool = False
+    doc: str = ""  # for real sentences: the document they come from (folds are grouped by it)
+    sampling: str = ""  # full | net | random | legacy: how the sentence was drawn for labelling
+    chapter: list[str] = field(default_factory=list)  # heading path, as the scan sees it
+    split: str = ""  # dev | test: the document's side of the held-out split (corpus/documents.tsv)
 
 
 def default_corpus_dir() -> Path:

@@ -8,6 +8,7 @@ scores the sentences of candidate passages in one batch and adds findings the ru
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
@@ -103,8 +104,14 @@ def hit_themes(hits: list[RuleHit]) -> list[str]:
     behind a generic rule adds its theme only when nothing more specific matched.
     """
     specific = [h for h in hits if not h.rule.generic]
-    themes = {t for h in (specific or hits) for t in h.rule.themes}
+    population = [h for h in hits if h.rule.generic and not h.rule.net]
+    themes = {t for h in (specific or population or hits) for t in h.rule.themes}
     return sorted(themes, key=lambda t: int(t[1:]))
+
+
+def only_net(hits: list[RuleHit]) -> bool:
+    """Only the wide net caught the sentence: its themes are the classifier's when it agrees."""
+    return all(h.rule.net for h in hits)
 
 
 def merge_themes(rule_themes: list[str], sure_themes: list[str]) -> list[str]:
@@ -173,7 +180,10 @@ def detect(
                         finding.source = "both"
                         finding.score = round(max(finding.score, prob), 3)
                         finding.classifier_terms = terms
-                        finding.themes = merge_themes(finding.themes, scored["sure_themes"])
+                        if only_net(hits):
+                            finding.themes = merge_themes(themes, scored["sure_themes"])
+                        else:
+                            finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
                 elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
                     cue = _stage([], _cue_stages(matcher, sentence, passage.chapter))
@@ -189,3 +199,64 @@ def detect(
                     )
     findings.sort(key=lambda f: f.char_start)
     return findings
+
+
+@dataclass
+class SentenceVerdict:
+    relevant: bool
+    themes: list[str]
+    stage: str | None
+    score: float
+    source: str | None  # rule | classifier | both, as for a finding; None when not relevant
+
+
+def judge_sentences(
+    texts: list[str],
+    langs: list[str],
+    ruleset: RuleSet | None,
+    classifier: SentenceClassifier | None = None,
+    options: DetectOptions | None = None,
+    chapters: list[list[str]] | None = None,
+    threshold: float | None = None,
+) -> list[SentenceVerdict]:
+    """What `scan` decides for each text, read as a passage of its own (for `classify` and `evaluate`).
+
+    Runs `detect` itself, so the verdicts are the scan's: rules, vetoes and the classifier's
+    gates. Without a rule set the classifier alone decides, at `threshold` (default: the
+    scan's threshold for the sensitivity).
+    """
+    options = options or DetectOptions()
+    if ruleset is None:
+        threshold = classifier_threshold(options.sensitivity) if threshold is None else threshold
+        out = []
+        for p in classifier.predict(texts):
+            relevant = p["score"] >= threshold
+            out.append(
+                SentenceVerdict(
+                    relevant,
+                    p["themes"] if relevant else [],
+                    p["stage"] if relevant else None,
+                    round(p["score"], 4),
+                    "classifier" if relevant else None,
+                )
+            )
+        return out
+    passages, offset = [], 0
+    for i, (text, lang) in enumerate(zip(texts, langs)):
+        chapter = chapters[i] if chapters else []
+        passages.append(Passage(i, text, 1, list(chapter), offset=offset, lang=lang))
+        offset += len(text) + 2
+    starts = [p.offset for p in passages]
+    found: dict[int, list[Finding]] = defaultdict(list)
+    for f in detect(passages, ruleset, classifier, options):
+        found[bisect.bisect_right(starts, f.char_start) - 1].append(f)
+    verdicts = []
+    for i in range(len(texts)):
+        fs = found.get(i)
+        if not fs:
+            verdicts.append(SentenceVerdict(False, [], None, 0.0, None))
+            continue
+        best = max(fs, key=lambda f: f.score)
+        themes = sorted({t for f in fs for t in f.themes}, key=lambda t: int(t[1:]))
+        verdicts.append(SentenceVerdict(True, themes, best.stage, best.score, best.source))
+    return verdicts

@@ -7,6 +7,7 @@ PDFs in place so that no document text is copied into the repository.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -167,36 +168,21 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
     return [Prediction(p["score"] >= threshold, p["themes"], p["stage"], p["score"]) for p in preds]
 
 
-def rules_predict(ruleset, items: list[Labelled], model=None, threshold: float = 0.5) -> list[Prediction]:
-    """Rules alone, or the hybrid used by `scan` when a model is given."""
-    from .detect import MIN_CLASSIFIER_WORDS, _stage, hit_themes, merge_themes
+def rules_predict(ruleset, items: list[Labelled], model=None, sensitivity: float = 0.5) -> list[Prediction]:
+    """Rules alone, or the hybrid `scan` runs when a model is given: `detect` itself decides."""
+    from .detect import DetectOptions, judge_sentences
     from .language import RULE_LANGUAGES
-    from .matcher import matcher_for
-    from .nlp import pipeline
 
-    scored = model.predict([i.text for i in items]) if model is not None else [None] * len(items)
-    out = []
-    for item, p in zip(items, scored):
-        lang = item.lang if item.lang in RULE_LANGUAGES else "en"
-        matcher = matcher_for(ruleset, lang)
-        doc = pipeline(lang)(item.text)
-        hits = matcher.hits(doc)
-        if hits:
-            themes = hit_themes(hits)
-            if p is not None and p["score"] >= 0.5:  # as `scan` does for findings of both sources
-                themes = merge_themes(themes, p["sure_themes"])
-            cues = set().union(*(matcher.stages(h.sentence) for h in hits))
-            out.append(Prediction(True, themes, _stage(hits, cues), max(0.8, p["score"] if p else 0.0)))
-        elif (
-            p is not None
-            and p["score"] >= threshold
-            and model.could_match(item.text)
-            and sum(t.is_alpha for t in doc) >= MIN_CLASSIFIER_WORDS
-        ):  # the same gates as `scan`
-            out.append(Prediction(True, p["themes"], p["stage"], p["score"]))
-        else:
-            out.append(Prediction(False, [], None, p["score"] if p else 0.0))
-    return out
+    langs = [i.lang if i.lang in RULE_LANGUAGES else "en" for i in items]
+    verdicts = judge_sentences(
+        [i.text for i in items],
+        langs,
+        ruleset,
+        model,
+        DetectOptions(sensitivity=sensitivity if model is not None else 0.0),
+        [i.chapter for i in items],
+    )
+    return [Prediction(v.relevant, v.themes, v.stage, v.score) for v in verdicts]
 
 
 # -- real sentences by reference ---------------------------------------------------------------
@@ -212,12 +198,18 @@ def sentence_sha1(text: str) -> str:
 
 
 def in_split(record: dict, split: str) -> bool:
-    """Halves of a reference set: 'dev' for choosing settings, 'test' for reporting.
+    """Whether a reference belongs to the documents asked for.
 
-    A record's own "split" field decides; without one, the parity of its hash does.
+    `split` is "all", "dev" (documents rules and settings may be chosen on), "test" (held-out
+    documents) or a comma-separated list of document names. A record's "split" comes from its
+    document's row in corpus/documents.tsv; records without one fall back to their hash's parity.
     """
     if split == "all":
         return True
+    if split not in ("dev", "test"):
+        names = {n.strip() for n in split.split(",") if n.strip()}
+        doc = str(record.get("doc", ""))
+        return doc in names or doc.removesuffix(".pdf") in names
     half = record.get("split") or ("dev" if int(str(record["sha1"])[-1], 16) % 2 == 0 else "test")
     return half == split
 
@@ -229,6 +221,9 @@ def labels_of(record: dict, labeller: str = "first") -> dict:
     """The labels one labeller gave: the record's own, or its independent "second" set."""
     if labeller == "first":
         return record
+    if labeller == "first-original":  # before adjudication, for measuring agreement
+        first = record.get("first")
+        return {**record, **first} if isinstance(first, dict) else record
     second = record.get("second")
     return second if isinstance(second, dict) else {}
 
@@ -246,7 +241,7 @@ def agreement(path: Path, split: str = "all") -> dict:
         if not second or not in_split(record, split):
             continue
         check_labels(second, f"{path} (second labels)", number)
-        pairs.append((record, second))
+        pairs.append((labels_of(record, "first-original"), second))
     n = len(pairs)
     if not n:
         return {"sentences": 0}
@@ -255,6 +250,7 @@ def agreement(path: Path, split: str = "all") -> dict:
     pb = sum(b["relevant"] for _, b in pairs) / n
     chance = pa * pb + (1 - pa) * (1 - pb)
     themes = Counts()
+    both = [(a, b) for a, b in pairs if a["relevant"] and b["relevant"] and a.get("stage") and b.get("stage")]
     for a, b in pairs:
         first = set(a.get("themes", [])) if a["relevant"] else set()
         other = set(b.get("themes", [])) if b["relevant"] else set()
@@ -267,6 +263,8 @@ def agreement(path: Path, split: str = "all") -> dict:
         "relevance_kappa": round((same - chance) / (1 - chance), 3) if chance < 1 else 1.0,
         "themes_micro_f1": round(themes.f1, 3),
         "themes_counts": {"tp": themes.tp, "fp": themes.fp, "fn": themes.fn},
+        "stage_agreement": round(sum(a["stage"] == b["stage"] for a, b in both) / len(both), 3) if both else None,
+        "stage_support": len(both),
     }
 
 
@@ -306,6 +304,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
             continue
         seg = segment(extract(pdf))
         text = seg.text
+        starts = [p.offset for p in seg.passages]
         sentences = None
         for _, record in refs:
             sentence = text[record["char_start"] : record["char_end"]]
@@ -320,6 +319,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
                 if sentence is None:
                     mismatched += 1
                     continue
+            passage = seg.passages[max(0, bisect.bisect_right(starts, record["char_start"]) - 1)]
             items.append(
                 Labelled(
                     sentence,
@@ -330,6 +330,10 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
                     f"{doc_name}:p{record.get('page')}",
                     f"{doc_name}@{record['char_start']}",
                     bool(record.get("false_friend", False)),
+                    doc=doc_name,
+                    sampling=str(record.get("sampling", "")),
+                    chapter=list(passage.chapter),
+                    split=str(record.get("split", "")),
                 )
             )
     return Resolved(items, missing, mismatched)
@@ -380,3 +384,71 @@ def format_scores(title: str, s: Scores) -> str:
     if s.false_friends:
         lines.append(f"  false friends flagged: {s.false_friends_flagged} of {s.false_friends}")
     return "\n".join(lines)
+
+
+# -- held-out documents ----------------------------------------------------------------------
+def document_folds(items: list[Labelled], k: int) -> list[set[str]]:
+    """K groups of documents: every sentence of a document falls in the same fold.
+
+    Documents are dealt round-robin in an order fixed by their names' hashes, largest first,
+    so folds are balanced in size and stable when documents are added.
+    """
+    sizes: Counter = Counter(i.doc for i in items)
+    order = sorted(sizes, key=lambda d: (-sizes[d], hashlib.sha1(d.encode()).hexdigest()))
+    folds: list[set[str]] = [set() for _ in range(k)]
+    for n, doc in enumerate(order):
+        folds[n % k].add(doc)
+    return [f for f in folds if f]
+
+
+@dataclass
+class HeldOut:
+    """Each real sentence scored by a classifier that never saw its document."""
+
+    items: list[Labelled]
+    scores: list[dict]  # the fold model's prediction per item
+    models: list  # (documents held out, model)
+
+
+def held_out_predictions(real: list[Labelled], authored: list[Labelled], k: int = 5) -> HeldOut:
+    """Grouped k-fold: train on the authored corpus plus the real sentences of the other folds."""
+    from .classify import train
+
+    scores: list[dict | None] = [None] * len(real)
+    models = []
+    for held in document_folds(real, k):
+        model, _ = train(authored + [i for i in real if i.doc not in held])
+        idx = [n for n, i in enumerate(real) if i.doc in held]
+        for n, p in zip(idx, model.predict([real[n].text for n in idx])):
+            scores[n] = p
+        models.append((held, model))
+    return HeldOut(real, scores, models)  # type: ignore[arg-type]
+
+
+def held_out_hybrid(held: HeldOut, ruleset, sensitivity: float = 0.5) -> list[Prediction]:
+    """The scan's verdict for every sentence, each fold's sentences judged with its own model."""
+    preds: list[Prediction | None] = [None] * len(held.items)
+    for docs, model in held.models:
+        idx = [n for n, i in enumerate(held.items) if i.doc in docs]
+        for n, p in zip(idx, rules_predict(ruleset, [held.items[n] for n in idx], model, sensitivity)):
+            preds[n] = p
+    return preds  # type: ignore[return-value]
+
+
+def held_out_classifier(held: HeldOut, threshold: float) -> list[Prediction]:
+    return [Prediction(p["score"] >= threshold, p["themes"], p["stage"], p["score"]) for p in held.scores]
+
+
+def subsets(items: list[Labelled]) -> dict[str, list[int]]:
+    """The slices the README reports: every document, the held-out (test) ones, fully labelled ones."""
+    out = {"all documents": list(range(len(items)))}
+    for name, keep in (
+        ("dev documents", lambda i: i.split == "dev"),
+        ("test documents (held out from rule writing)", lambda i: i.split == "test"),
+        ("documents labelled sentence by sentence", lambda i: i.sampling == "full"),
+        ("test documents labelled sentence by sentence", lambda i: i.sampling == "full" and i.split == "test"),
+    ):
+        idx = [n for n, i in enumerate(items) if keep(i)]
+        if idx:
+            out[name] = idx
+    return out
