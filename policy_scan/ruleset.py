@@ -19,7 +19,7 @@ _RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
 _EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
 _THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
 _STAGE_ID = re.compile(r"^P[1-7]$")
-RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "generic", "examples"}
+RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "generic", "net", "examples"}
 EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
 
 
@@ -76,6 +76,9 @@ class Rule:
     # A generic rule (a population word such as "migrant workers") makes a sentence relevant
     # but names its themes only when no specific rule matched the sentence too.
     generic: bool = False
+    # A net rule (the wide net of mobility words) makes a sentence a candidate; its themes are
+    # a last resort, after specific rules, generic rules and the classifier's view.
+    net: bool = False
 
 
 @dataclass
@@ -267,6 +270,10 @@ def _parse_rule(
     if not isinstance(generic, bool):
         problems.add(path, _line(item, "generic", line), f"{rule_id}: generic must be true or false")
         generic = False
+    net = item.get("net", False)
+    if not isinstance(net, bool):
+        problems.add(path, _line(item, "net", line), f"{rule_id}: net must be true or false")
+        net = False
     examples = item.get("examples") or {}
     eline = _line(item, "examples", line)
     if not isinstance(examples, dict):
@@ -301,7 +308,8 @@ def _parse_rule(
         str(path),
         line,
         example_lines,
-        generic,
+        generic or net,
+        net,
     )
 
 
