@@ -332,14 +332,49 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Model file to write (default: the bundled model)."
 )
+@click.option(
+    "--real",
+    "real_path",
+    type=click.Path(dir_okay=False),
+    help="Real labelled sentences (references) to train on as well (default: corpus/real_sentences.jsonl).",
+)
+@click.option("--no-real", is_flag=True, help="Train on the authored passages only.")
+@click.option(
+    "--pdfs",
+    "pdf_dir",
+    type=click.Path(file_okay=False),
+    help="Where the referenced PDFs live (default ../shared/pdfs).",
+)
 @expected_errors
-def train(corpus, output):
-    """Train the classifier on labelled passages (default: corpus/passages)."""
+def train(corpus, output, real_path, no_real, pdf_dir):
+    """Train the classifier on labelled passages and real sentences (the bundled model's recipe).
+
+    By default: the authored passages in corpus/passages plus every real sentence of
+    corpus/real_sentences.jsonl, read from its PDF in ../shared/pdfs.
+    """
+    from pathlib import Path
+
     from .classify import default_model_path, save
     from .classify import train as run_train
-    from .corpus import load_corpus
+    from .corpus import default_real_sentences, load_corpus
 
     items = load_corpus(corpus)
+    if not no_real:
+        from .evaluate import resolve_references
+
+        refs = Path(real_path) if real_path else default_real_sentences()
+        shared = Path(pdf_dir) if pdf_dir else Path("..") / "shared" / "pdfs"
+        if not refs.is_file():
+            raise PolicyScanError(str(refs), "no such file (use --no-real to train on the authored passages only)")
+        resolved = resolve_references(refs, shared)
+        if resolved.missing_docs or resolved.mismatched:
+            raise PolicyScanError(
+                str(refs),
+                f"{len(resolved.missing_docs)} referenced PDF(s) not found in {shared} and "
+                f"{resolved.mismatched} reference(s) not matching their text: the model would not be reproducible "
+                "(use --pdfs DIR, or --no-real)",
+            )
+        items += resolved.items
     model, report = run_train(items)
     target = output or str(default_model_path())
     save(model, target)
@@ -347,6 +382,19 @@ def train(corpus, output):
     click.echo(
         f"trained on {report.passages} passages ({report.relevant} relevant; {langs}) -> {target} [{model.identity}]"
     )
+
+
+def _load_rules_for_evaluate():
+    from .ruleset import load_ruleset
+
+    ruleset, _ = load_ruleset(strict=True, check_patterns=False)
+    return ruleset
+
+
+def classifier_threshold_for(sensitivity: float) -> float:
+    from .detect import classifier_threshold
+
+    return classifier_threshold(sensitivity)
 
 
 @main.command()
@@ -366,6 +414,12 @@ def train(corpus, output):
     help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).",
 )
 @click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
+@click.option(
+    "--folds",
+    type=click.IntRange(2, 20),
+    help="For reference sets: score each document with a classifier trained without it (K folds grouped by "
+    "document, authored passages always in training); the figures the README reports.",
+)
 @click.option(
     "--sensitivity",
     type=click.FloatRange(0, 1),
@@ -390,7 +444,7 @@ def train(corpus, output):
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @expected_errors
-def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labeller, fmt):
+def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, split, labeller, fmt):
     """Precision, recall and F1 (with counts) on a labelled JSON Lines set."""
     import json
     from pathlib import Path
@@ -421,11 +475,36 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labe
                     "the ceiling a system's theme F1 can be judged by"
                 )
             items = resolved.items
+            if folds:
+                # Train on every document but the held-out fold's; report the asked-for split.
+                everything = ev.resolve_references(path, shared, "all", labeller).items
+                held = ev.held_out_predictions(everything, load_corpus(), folds)
+                wanted = {(i.doc, i.id) for i in items}
+                keep = [n for n, i in enumerate(everything) if (i.doc, i.id) in wanted]
+                ruleset = _load_rules_for_evaluate()
+                predictions = {
+                    "hybrid (classifier held out by document)": ev.held_out_hybrid(held, ruleset, sensitivity),
+                    "rules": ev.rules_predict(ruleset, everything),
+                    "classifier alone (held out by document)": ev.held_out_classifier(
+                        held, classifier_threshold_for(sensitivity)
+                    ),
+                    "keywords (baseline)": ev.keyword_predict(everything),
+                }
+                kept = [everything[n] for n in keep]
+                for title, preds in predictions.items():
+                    results[title] = ev.score(kept, [preds[n] for n in keep])
+                full = [n for n in keep if everything[n].sampling == "full"]
+                if full:
+                    for title, preds in predictions.items():
+                        results[f"{title} — documents labelled sentence by sentence"] = ev.score(
+                            [everything[n] for n in full], [preds[n] for n in full]
+                        )
+                items = []
             if resolved.missing_docs:
                 notes.append(f"skipped {len(resolved.missing_docs)} document(s) not found in {shared}")
             if resolved.mismatched:
                 notes.append(f"{resolved.mismatched} reference(s) no longer match the extracted text")
-            if not items:
+            if not items and not results:
                 click.echo(
                     f"policy-scan: no referenced sentences could be read (PDFs in {shared}?); nothing to score",
                     err=True,
@@ -436,6 +515,8 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labe
         from .classify import load_default_classifier
 
         model = None
+        if not items:
+            method = "none"
         if method in ("hybrid", "classifier", "all"):
             model = load_default_classifier(model_path)
             if model is None:
@@ -443,7 +524,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labe
         from .detect import classifier_threshold
 
         threshold = classifier_threshold(sensitivity)
-        methods = ["hybrid", "rules", "classifier", "keywords"] if method == "all" else [method]
+        methods = {"all": ["hybrid", "rules", "classifier", "keywords"], "none": []}.get(method, [method])
         ruleset = None
         if "rules" in methods or "hybrid" in methods:
             from .ruleset import load_ruleset

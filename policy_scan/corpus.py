@@ -33,6 +33,10 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "corpus" / "passages"
 
 
+def default_real_sentences() -> Path:
+    return Path(__file__).resolve().parent.parent / "corpus" / "real_sentences.jsonl"
+
+
 def corpus_files(path: str | Path) -> list[Path]:
     path = Path(path)
     if path.is_dir():
