@@ -90,11 +90,12 @@ class _Commands(click.Group):
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="Settings file (default: policy-scan.yaml here or in a parent folder).",
+    help="Settings file (default: policy-scan.yaml in the current folder; parents are not searched).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Say which settings file is used.")
 @click.pass_context
 @expected_errors
-def main(ctx: click.Context, config_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Check whether national plans address migration and displacement.
 
     Themes T1-T16 and planning stages P1-P7 follow the UNDP-IOM guidance on integrating
@@ -103,8 +104,20 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     from .config import find_config, load_config
 
     path = config_path or find_config()
+    ctx.obj = {"settings": str(path) if path is not None else None}
+    if verbose:
+        click.echo(
+            f"policy-scan: settings: {path if path is not None else 'none (no policy-scan.yaml here)'}", err=True
+        )
     if path is not None:
         ctx.default_map = load_config(path, main)
+
+
+def settings_used() -> str | None:
+    """The settings file this command runs with (None: defaults and the command line only)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj.get("settings") if isinstance(obj, dict) else None
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -209,6 +222,7 @@ def scan(
         max_pages=max_pages,
     )
     result = run_scan(file, options)
+    result.settings = settings_used()
     ui = result.language if lang_ui == "auto" else lang_ui
     write_output(render(result, fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     for warning in result.warnings:

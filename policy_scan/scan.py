@@ -48,6 +48,7 @@ class ScanResult:
     classifier: str | None  # model identity when the classifier took part
     seconds: float
     page_images: list = field(default_factory=list)  # pages.PageImage, when asked for
+    settings: str | None = None  # the settings file the command ran with, if any
 
 
 _RULESETS: dict[str | None, RuleSet] = {}

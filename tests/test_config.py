@@ -73,17 +73,20 @@ def test_a_shared_key_applies_where_its_value_is_valid(tmp_path):
     assert "fmt" not in defaults.get("extract", {})  # extract has no html: left at its own default
 
 
-def test_config_is_found_and_the_command_line_wins(tmp_path, pdf_dir):
+def test_config_is_found_here_only_and_the_command_line_wins(tmp_path, pdf_dir):
     (tmp_path / "policy-scan.yaml").write_text("max-pages: 1\nscan:\n  format: json\n")
-    nested = tmp_path / "corpus"
-    nested.mkdir()
-    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=nested)
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["document"]["pages"] == 1 and "only the first 1 were read" in proc.stderr
-    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", "--max-pages", "5", "-f", "text", cwd=nested)
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", "--max-pages", "5", "-f", "text", cwd=tmp_path)
     assert proc.returncode == 0 and "policy-scan" in proc.stdout.splitlines()[0]
     assert "only the first" not in proc.stdout + proc.stderr
+    # A settings file in a parent folder is not the user's to trust: it is not read.
+    nested = tmp_path / "corpus"
+    nested.mkdir()
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=nested)
+    assert proc.returncode == 0 and "policy-scan" in proc.stdout.splitlines()[0]  # text, the default format
 
 
 def test_explicit_config_file(tmp_path, pdf_dir):

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from .. import __version__
 from ..language import language_name
 
-SCHEMA_VERSION = "1.1"  # 1.1: document.garbled_pages
+SCHEMA_VERSION = "1.2"  # 1.1: document.garbled_pages; 1.2: tool.settings
 
 
 def outline_with_ranges(result) -> list[dict]:
@@ -70,6 +70,7 @@ def result_dict(result) -> dict:
             "version": __version__,
             "rules_version": result.ruleset.version,
             "classifier": result.classifier,
+            "settings": getattr(result, "settings", None),
         },
         "document": {
             "path": doc.path,
