@@ -56,7 +56,8 @@ def collect_pdfs(source: str | Path) -> list[Path]:
     if source.is_file():
         if source.suffix.lower() == ".pdf":
             return [source]
-        lines = source.read_text(encoding="utf-8").splitlines()
+        # surrogateescape: a listed name that is not UTF-8 stays the bytes that open the file
+        lines = source.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
         base = source.parent
         return [
             (base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())

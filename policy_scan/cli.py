@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import PolicyScanError
+from .fsio import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,12 +37,16 @@ def expected_errors(func):
 
 
 def write_output(text: str, output: str | None) -> None:
+    """Write the result to `output` (replacing it only once complete) or to stdout."""
     if output:
+        from .fsio import write_text_atomic
+
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_text_atomic(output, text)
         except OSError as exc:
-            raise PolicyScanError(output, f"cannot write output ({exc.strerror})") from None
+            raise PolicyScanError(output, f"cannot write output ({exc.strerror or exc})") from None
+        except UnicodeEncodeError:
+            raise PolicyScanError(output, "cannot write output (text that cannot be encoded as UTF-8)") from None
     else:
         click.echo(text, nl=False)
 
@@ -227,7 +232,7 @@ def scan(
     write_output(render(result, fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     for warning in result.warnings:
         if fmt != "text" or output:
-            click.echo(f"policy-scan: warning: {file}: {warning}", err=True)
+            click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     if fail_under is not None and result.assessment.score < fail_under:
         click.echo(f"policy-scan: score {result.assessment.score:.1f} is below --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
@@ -304,7 +309,7 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
     )
     doc, seg, _ = read(file, options)
     for warning in doc.warnings:
-        click.echo(f"policy-scan: warning: {file}: {warning}", err=True)
+        click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
     if sentences:
         from .nlp import pipeline
@@ -600,7 +605,7 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         err=True,
     )
     for path, error in summary.failures:
-        click.echo(f"policy-scan: failed: {path}: {error}", err=True)
+        click.echo(f"policy-scan: failed: {printable(path)}: {error}", err=True)
     if summary.failed:
         sys.exit(EXIT_FINDINGS)
 
@@ -634,7 +639,9 @@ def audit_export(db_path, fmt, output, reports_dir):
     store = Store(db_path)
     try:
         for written in export(store, fmt, output, reports_dir):
-            click.echo(written)
+            click.echo(printable(written))
+    except OSError as exc:
+        raise PolicyScanError(output, f"cannot write output ({exc.strerror or exc})") from None
     finally:
         store.close()
 

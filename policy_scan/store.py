@@ -7,11 +7,14 @@ Schema (also in the README):
   findings(document_id, n, page, char_start, char_end, text, themes, stage, score, source,
            rule_ids, matched_terms, lang)
 A document is done for a (sha256, rules_version, model) triple; a rerun skips it.
+Paths are stored losslessly: as TEXT, or, for a file name that is not UTF-8, as a BLOB of
+its bytes (read back as the same str, with surrogate escapes).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +64,20 @@ CREATE INDEX IF NOT EXISTS documents_done ON documents (sha256, rules_version, m
 """
 
 
+def path_key(path: str) -> str | bytes:
+    """The stored form of a path: the text itself, or its bytes when it is not valid UTF-8."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def path_value(stored: str | bytes) -> str:
+    """A stored path back as the str that opens the file."""
+    return os.fsdecode(stored) if isinstance(stored, bytes) else stored
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -76,7 +93,7 @@ class Store:
         row = self.db.execute(
             "SELECT 1 FROM documents WHERE path = ? AND sha256 = ? AND rules_version = ? AND model = ? "
             "AND status = 'done'",
-            (path, sha256, rules_version, model),
+            (path_key(path), sha256, rules_version, model),
         ).fetchone()
         return row is not None
 
@@ -84,12 +101,13 @@ class Store:
         """Replace everything stored for this path, in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db:
-            self.db.execute("DELETE FROM documents WHERE path = ?", (record["path"],))
+            key = path_key(record["path"])
+            self.db.execute("DELETE FROM documents WHERE path = ?", (key,))
             cur = self.db.execute(
                 "INSERT INTO documents (path, sha256, pages, language, status, error, rules_version, model, score, "
                 "seconds, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    record["path"],
+                    key,
                     record.get("sha256"),
                     record.get("pages"),
                     record.get("language"),
@@ -144,7 +162,10 @@ class Store:
     def documents(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM documents ORDER BY path")
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+        for row in rows:
+            row["path"] = path_value(row["path"])
+        return rows
 
     def verdicts(self) -> dict[int, dict[str, dict]]:
         out: dict[int, dict[str, dict]] = {}
@@ -163,4 +184,7 @@ class Store:
             "SELECT d.path, f.* FROM findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path, f.n"
         )
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+        for row in rows:
+            row["path"] = path_value(row["path"])
+        return rows

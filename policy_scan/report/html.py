@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
+from ..fsio import printable
 from ..language import language_name
 from .json import finding_dict
 from .labels import label
@@ -111,7 +112,7 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
     template = env.get_template("report.html.j2")
     return template.render(
         version=__version__,
-        name=os.path.basename(result.document.path),
+        name=printable(os.path.basename(result.document.path)),
         doc=result.document,
         language=language_name(result.language),
         result=result,

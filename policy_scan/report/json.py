@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict
 
 from .. import __version__
+from ..fsio import printable
 from ..language import language_name
 
 SCHEMA_VERSION = "1.2"  # 1.1: document.garbled_pages; 1.2: tool.settings
@@ -73,7 +74,7 @@ def result_dict(result) -> dict:
             "settings": getattr(result, "settings", None),
         },
         "document": {
-            "path": doc.path,
+            "path": printable(doc.path),
             "sha256": doc.sha256,
             "pages": doc.page_count,
             "language": result.language,
