@@ -604,6 +604,9 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         f"-> {db_path}",
         err=True,
     )
+    for path, warning in summary.warnings:
+        where = "" if path == "audit" else f"{printable(path)}: "
+        click.echo(f"policy-scan: warning: {where}{warning}", err=True)
     for path, error in summary.failures:
         click.echo(f"policy-scan: failed: {printable(path)}: {error}", err=True)
     if summary.failed:

@@ -246,7 +246,14 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         if options.page_images and findings:
             from .pages import render_pages
 
-            images = render_pages(path, [f.page for f in findings], options.password)
+            problems: list[tuple[int, str]] = []
+            images = render_pages(path, [f.page for f in findings], options.password, problems=problems)
+            for reason in sorted({why for _, why in problems}):
+                numbers = [n for n, why in problems if why == reason]
+                warnings.append(
+                    f"{_pages(len(numbers), 'was', 'were')} not drawn in the report ({reason}): "
+                    f"{_page_ranges(numbers)}; their findings are listed without the page image"
+                )
     return ScanResult(
         doc,
         seg,

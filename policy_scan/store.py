@@ -1,8 +1,8 @@
 """The results store: SQLite (stdlib), one transaction per document.
 
 Schema (also in the README):
-  documents(id, path UNIQUE, sha256, pages, language, status 'done'|'failed', error,
-            rules_version, model, score, seconds, scanned_at)
+  documents(id, path UNIQUE, sha256, pages, language, status 'done'|'failed'|'pending', error,
+            rules_version, model, score, seconds, scanned_at, warnings (JSON list or NULL))
   assessments(document_id, theme, verdict, deepest_stage, evidence_count, pages, score)
   findings(document_id, n, page, char_start, char_end, text, themes, stage, score, source,
            rule_ids, matched_terms, lang)
@@ -19,21 +19,29 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
+DOCUMENTS = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
     sha256 TEXT,
     pages INTEGER,
     language TEXT,
-    status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'pending')),
     error TEXT,
     rules_version TEXT,
     model TEXT,
     score REAL,
     seconds REAL,
-    scanned_at TEXT
+    scanned_at TEXT,
+    warnings TEXT
 );
+"""
+DOCUMENT_COLUMNS = (
+    "id, path, sha256, pages, language, status, error, rules_version, model, score, seconds, scanned_at, warnings"
+)
+SCHEMA = (
+    DOCUMENTS.format(name="documents")
+    + """
 CREATE TABLE IF NOT EXISTS assessments (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     theme TEXT NOT NULL,
@@ -62,6 +70,7 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 CREATE INDEX IF NOT EXISTS documents_done ON documents (sha256, rules_version, model, status);
 """
+)
 
 
 def path_key(path: str) -> str | bytes:
@@ -85,6 +94,37 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
         self.db.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store written by an earlier version to this schema, keeping its rows.
+
+        'pending' joined the statuses (a CHECK constraint: the table is rebuilt, as SQLite
+        documents) and `warnings` the columns.
+        """
+        (sql,) = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()
+        if "'pending'" in sql:
+            return
+        columns = [row[1] for row in self.db.execute("PRAGMA table_info(documents)")]
+        kept = ", ".join(c for c in DOCUMENT_COLUMNS.split(", ") if c in columns)
+        self.db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("DROP TABLE IF EXISTS documents_upgrade")
+                self.db.execute(DOCUMENTS.format(name="documents_upgrade"))
+                self.db.execute(f"INSERT INTO documents_upgrade ({kept}) SELECT {kept} FROM documents")
+                self.db.execute("DROP TABLE documents")
+                self.db.execute("ALTER TABLE documents_upgrade RENAME TO documents")
+                self.db.execute(
+                    "CREATE INDEX IF NOT EXISTS documents_done ON documents (sha256, rules_version, model, status)"
+                )
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.commit()
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         self.db.close()
@@ -97,6 +137,18 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def add_pending(self, paths: list[str]) -> None:
+        """Record documents about to be scanned that the store does not hold yet as 'pending'.
+
+        From the start of a run every listed document is in the store: a run cut short
+        leaves them pending (a rerun scans them), never absent.
+        """
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO documents (path, status) VALUES (?, 'pending')",
+                [(path_key(p),) for p in paths],
+            )
+
     def save(self, record: dict) -> None:
         """Replace everything stored for this path, in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -105,7 +157,7 @@ class Store:
             self.db.execute("DELETE FROM documents WHERE path = ?", (key,))
             cur = self.db.execute(
                 "INSERT INTO documents (path, sha256, pages, language, status, error, rules_version, model, score, "
-                "seconds, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seconds, scanned_at, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     record.get("sha256"),
@@ -118,6 +170,7 @@ class Store:
                     record.get("score"),
                     record.get("seconds"),
                     now,
+                    json.dumps(record["warnings"], ensure_ascii=False) if record.get("warnings") else None,
                 ),
             )
             doc_id = cur.lastrowid

@@ -265,3 +265,11 @@ def skops_exec_model(path: Path, marker: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("schema.json", json.dumps(schema))
     return path
+
+
+def cropbox_outside_mediabox(path: Path) -> Path:
+    """A readable page whose /CropBox lies wholly outside its /MediaBox: the visible area is empty.
+
+    The text is read; rendering the page for a report has nothing to draw on.
+    """
+    return _document(path, [_text([SENTENCE])], page="/CropBox [2000 2000 2600 2800] ")

@@ -6,18 +6,25 @@ tests/hostile.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 import hostile
 from conftest import ROOT
+from policy_scan.audit import AuditOptions, run_audit
 from policy_scan.cli import write_output
 from policy_scan.errors import PolicyScanError
+from policy_scan.extract import file_sha256
 from policy_scan.store import Store
 
 
@@ -128,3 +135,244 @@ def test_a_failed_write_leaves_the_previous_output_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no temporary file left
     write_output("new report\n", str(out))
     assert out.read_text() == "new report\n"
+
+
+# -- processes: helpers to watch an audit's workers from outside ------------------------------
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, None once it is gone (or a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else (fields[0], int(fields[1]))
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat is not None and stat[1] == pid:
+                found.append(int(entry))
+    return found
+
+
+def busy_workers(audit: subprocess.Popen, wanted: int, limit: float = 120) -> dict[int, list[int]]:
+    """Wait until `wanted` pool workers are reading a PDF (a worker's reading child exists).
+
+    Returns {worker pid: its children}.  Fails if the audit ends first.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and audit.poll() is None:
+        busy = {w: kids for w in children(audit.pid) if (kids := children(w))}
+        if len(busy) >= wanted:
+            return busy
+        time.sleep(0.01)
+    pytest.fail(f"never saw {wanted} busy workers (audit exit code {audit.poll()})")
+
+
+def slow_corpus(folder: Path, count: int) -> list[Path]:
+    """Documents that take a worker a second or more to read: 10,000 pages each."""
+    folder.mkdir()
+    first = hostile.many_pages(folder / "doc-0.pdf", n=10000)
+    made = [first]
+    for i in range(1, count):
+        made.append(folder / f"doc-{i}.pdf")
+        shutil.copy(first, made[-1])
+    return made
+
+
+def stored(db: Path) -> dict[str, tuple[str, str | None]]:
+    with sqlite3.connect(db) as con:
+        return {os.path.basename(p): (s, e) for p, s, e in con.execute("SELECT path, status, error FROM documents")}
+
+
+# -- 2. a dead worker must not lose its document ----------------------------------------------
+
+
+def test_a_killed_worker_fails_its_document_and_loses_nothing(tmp_path):
+    docs = slow_corpus(tmp_path / "plans", 2)
+    db = tmp_path / "audit.sqlite"
+    command = ["audit", tmp_path / "plans", "--db", db, "-j", "1", "-q", "--no-classifier"]
+    audit = subprocess.Popen(
+        [sys.executable, "-m", "policy_scan", *map(str, command)], cwd=ROOT, stderr=subprocess.PIPE, text=True
+    )
+    busy = busy_workers(audit, 1)
+    os.kill(next(iter(busy)), signal.SIGKILL)
+    _, err = audit.communicate(timeout=300)
+    assert audit.returncode == 1, err  # a document failed
+    assert "1 scanned, 0 already done, 1 failed" in err and "Traceback" not in err, err
+    rows = stored(db)
+    assert sorted(rows) == sorted(d.name for d in docs)
+    assert sorted(s for s, _ in rows.values()) == ["done", "failed"]
+    (error,) = [e for s, e in rows.values() if s == "failed"]
+    assert error == "the worker process died while scanning this file (killed by SIGKILL, out of memory?)", err
+
+
+def test_a_worker_killed_among_others_loses_and_blames_nobody(tmp_path):
+    docs = slow_corpus(tmp_path / "plans", 3)
+    db = tmp_path / "audit.sqlite"
+    command = ["audit", tmp_path / "plans", "--db", db, "-j", "2", "-q", "--no-classifier"]
+    audit = subprocess.Popen(
+        [sys.executable, "-m", "policy_scan", *map(str, command)], cwd=ROOT, stderr=subprocess.PIPE, text=True
+    )
+    busy = busy_workers(audit, 2)
+    os.kill(next(iter(busy)), signal.SIGKILL)
+    _, err = audit.communicate(timeout=300)
+    # Which of the two in flight killed the worker is unknown: both are scanned again alone.
+    assert audit.returncode == 0, err
+    assert "3 scanned, 0 already done, 0 failed" in err, err
+    assert "a worker process died with 2 documents in flight; each was scanned again on its own" in err
+    assert stored(db) == {d.name: ("done", None) for d in docs}
+
+
+def test_documents_are_pending_from_the_start(tmp_path, example_plan):
+    """A run cut short (here: the audit process killed) leaves its documents pending, never absent."""
+    docs = slow_corpus(tmp_path / "plans", 3)
+    db = tmp_path / "audit.sqlite"
+    command = ["audit", tmp_path / "plans", "--db", db, "-j", "1", "-q", "--no-classifier"]
+    audit = subprocess.Popen([sys.executable, "-m", "policy_scan", *map(str, command)], cwd=ROOT)
+    busy = busy_workers(audit, 1)
+    audit.kill()
+    audit.wait()
+    for pid in busy:  # workers die with the audit (test_workers_die_with_a_killed_audit); make sure
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    rows = stored(db)
+    assert sorted(rows) == sorted(d.name for d in docs)
+    assert {s for s, _ in rows.values()} <= {"pending", "done"} and "pending" in {s for s, _ in rows.values()}
+    resumed = run("audit", tmp_path / "plans", "--db", db, "-j", "1", "-q", "--no-classifier")
+    assert resumed.returncode == 0, resumed.stderr
+    assert stored(db) == {d.name: ("done", None) for d in docs}
+
+
+# -- 8. workers die with the audit process ----------------------------------------------------
+
+
+def test_workers_die_with_a_killed_audit(tmp_path):
+    slow_corpus(tmp_path / "plans", 4)
+    command = ["audit", tmp_path / "plans", "--db", tmp_path / "a.sqlite", "-j", "2", "-q", "--no-classifier"]
+    audit = subprocess.Popen([sys.executable, "-m", "policy_scan", *map(str, command)], cwd=ROOT)
+    busy = busy_workers(audit, 2)
+    left = set(busy) | {kid for kids in busy.values() for kid in kids}
+    audit.kill()  # kill -9 of the parent alone
+    audit.wait()
+    try:
+        deadline = time.monotonic() + 60  # a bound for the test, not a measure: death is immediate
+        while left and time.monotonic() < deadline:
+            left = {pid for pid in left if _stat(pid) is not None}
+            time.sleep(0.05)
+        assert not left, f"pool workers outlived the audit: {sorted(left)}"
+    finally:
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+# -- 4. a file changed during the audit keeps the hash of what was scanned --------------------
+
+
+def test_a_file_changed_after_listing_is_stored_with_the_hash_of_what_was_read(tmp_path, example_plan, pdf_dir):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    target = folder / "plan.pdf"
+    shutil.copy(pdf_dir / "running.pdf", target)
+    first = file_sha256(target)
+
+    def replace_after_listing(total):  # called once the folder is listed and hashed
+        shutil.copy(example_plan, target)
+
+    store = Store(tmp_path / "audit.sqlite")
+    try:
+        run_audit(folder, store, AuditOptions(jobs=1, classifier=False), replace_after_listing)
+        (doc,) = store.documents()
+        assert doc["status"] == "done" and doc["pages"] == 9  # the example plan's findings ...
+        assert doc["sha256"] == file_sha256(example_plan)  # ... under the example plan's hash
+        shutil.copy(pdf_dir / "running.pdf", target)  # the first content again: not "already done"
+        assert file_sha256(target) == first
+        summary = run_audit(folder, store, AuditOptions(jobs=1, classifier=False))
+        assert (summary.done, summary.skipped) == (1, 0)
+        (doc,) = store.documents()
+        assert doc["sha256"] == first and doc["pages"] != 9
+    finally:
+        store.close()
+
+
+# -- 5. a report that cannot be written costs the report, not the scan ------------------------
+
+
+def test_a_failed_report_write_keeps_the_scan(tmp_path, example_plan):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    long_name = "\U0001d510" * 60 + ".pdf"  # 60 four-byte letters: its report name is 256 bytes
+    shutil.copy(example_plan, folder / long_name)
+    hostile.cropbox_outside_mediabox(folder / "cropped.pdf")
+    reports = tmp_path / "reports"
+    db = tmp_path / "audit.sqlite"
+    proc = run("audit", folder, "--db", db, "-q", "--reports", reports, "--no-classifier")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 scanned, 0 already done, 0 failed" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"policy-scan: warning: {folder / long_name}: HTML report not written (File name too long)" in proc.stderr
+    with sqlite3.connect(db) as con:
+        rows = {
+            os.path.basename(p): (s, json.loads(w or "[]"))
+            for p, s, w in con.execute("SELECT path, status, warnings FROM documents")
+        }
+        findings = dict(
+            con.execute(
+                "SELECT d.path, count(*) FROM findings f JOIN documents d ON d.id = f.document_id GROUP BY d.path"
+            )
+        )
+    assert rows[long_name][0] == "done" and "HTML report not written (File name too long)" in rows[long_name][1]
+    assert findings[str(folder / long_name)] > 0  # the scan itself is stored
+    assert rows["cropped.pdf"][0] == "done"
+    assert any("not drawn in the report (Crop exceeds page dimensions)" in w for w in rows["cropped.pdf"][1])
+    written = list(reports.iterdir())
+    assert [p.name.startswith("cropped-") for p in written] == [True]  # no other file, no 0-byte file
+    assert written[0].stat().st_size > 0
+
+
+def test_scan_html_of_a_page_that_cannot_be_drawn(tmp_path):
+    pdf = hostile.cropbox_outside_mediabox(tmp_path / "cropped.pdf")
+    proc = run("scan", pdf, "--no-classifier", "-f", "html", "-o", tmp_path / "r.html")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "1 page was not drawn in the report (Crop exceeds page dimensions): 1" in proc.stderr
+    assert "reintegration" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+# -- 6. a folder that cannot be read is a failure, not a silence ------------------------------
+
+
+def test_an_unreadable_subfolder_is_listed_as_failed(tmp_path, example_plan, monkeypatch):
+    folder = tmp_path / "plans"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy(example_plan, folder / "plan.pdf")
+    shutil.copy(example_plan, folder / "locked" / "hidden.pdf")
+    locked = folder / "locked"
+    if os.geteuid() == 0:  # root reads any folder: refuse it the way the kernel would
+        real_scandir = os.scandir
+
+        def scandir(path="."):
+            if os.fspath(path) == str(locked):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    else:
+        locked.chmod(0)
+    store = Store(tmp_path / "audit.sqlite")
+    try:
+        summary = run_audit(folder, store, AuditOptions(jobs=1, classifier=False))
+        rows = {d["path"]: (d["status"], d["error"]) for d in store.documents()}
+    finally:
+        store.close()
+        locked.chmod(0o755)
+    assert rows == {
+        str(folder / "plan.pdf"): ("done", None),
+        str(locked): ("failed", "cannot read folder (Permission denied)"),
+    }
+    assert (summary.total, summary.done, summary.failed) == (2, 1, 1)
+    assert summary.failures == [(str(locked), "cannot read folder (Permission denied)")]
