@@ -211,4 +211,6 @@ def render_diff_html(d: DraftDiff) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))
-    return env.get_template("diff.html.j2").render(d=d, data=diff_dict(d))
+    from .report.csp import with_csp
+
+    return with_csp(env.get_template("diff.html.j2").render(d=d, data=diff_dict(d)))

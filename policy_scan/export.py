@@ -6,12 +6,14 @@ import csv
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .audit import report_name
 from .errors import PolicyScanError
 from .fsio import atomic_open, printable, write_text_atomic
+from .report.csp import with_csp
 
 THEMES = [f"T{i}" for i in range(1, 17)]
 
@@ -49,7 +51,7 @@ def export(store, fmt: str, output: str, reports_dir: str | None = None) -> list
                 with atomic_open(target, "w", newline="", encoding="utf-8") as fh:
                     writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["path"])
                     writer.writeheader()
-                    writer.writerows(rows)
+                    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
             else:
                 try:
                     import pyarrow as pa
@@ -73,7 +75,27 @@ def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None
         if reports_dir and row["sha256"]:
             candidate = Path(reports_dir) / report_name(doc["path"], row["sha256"])
             if candidate.exists():
-                report = os.path.relpath(candidate, where)
+                report = relative_url(os.path.relpath(candidate, where))
         row["report"] = report
         row["name"] = Path(row["path"]).name
-    return env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=store.path)
+    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=printable(store.path)))
+
+
+def relative_url(path: str) -> str:
+    """A relative path as a URL: every component percent-encoded (its bytes, so any name).
+
+    A file name is never read as a scheme ("javascript:…", "Plan:2024"), a fragment ("#2")
+    or a query ("?v=2").
+    """
+    return "/".join(quote(os.fsencode(part), safe="") for part in Path(path).parts)
+
+
+SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading
+    single quote (OWASP, CSV injection)."""
+    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA):
+        return "'" + value
+    return value

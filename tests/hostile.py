@@ -273,3 +273,19 @@ def cropbox_outside_mediabox(path: Path) -> Path:
     The text is read; rendering the page for a report has nothing to draw on.
     """
     return _document(path, [_text([SENTENCE])], page="/CropBox [2000 2000 2600 2800] ")
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid","Remittances") remittances sent home by migrant workers rose.',
+    "+cmd|' /C calc'!A0 remittances sent home by migrant workers rose.",
+    "@SUM(1+1)*cmd|' /C calc'!A0 remittances sent home by migrant workers rose.",
+]
+
+
+def formula_text(path: Path) -> Path:
+    """Sentences about remittances that start like spreadsheet formulas (CSV injection).
+
+    Each is its own paragraph, so each becomes a finding whose text starts with = + or @.
+    """
+    pages = [_text([line], y=720) for line in FORMULAS]
+    return _document(path, pages)

@@ -7,14 +7,17 @@ tests/hostile.py.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -376,3 +379,98 @@ def test_an_unreadable_subfolder_is_listed_as_failed(tmp_path, example_plan, mon
     }
     assert (summary.total, summary.done, summary.failed) == (2, 1, 1)
     assert summary.failures == [(str(locked), "cannot read folder (Permission denied)")]
+
+
+# -- 7. hostile file names and PDF text in HTML and CSV outputs -------------------------------
+
+HOSTILE_NAMES = [
+    "javascript:alert(1).pdf",
+    "Plan:2024.pdf",
+    "plan #2.pdf",
+    "plan?v=2.pdf",
+    '"><img src=x onerror=alert(1)>.pdf',
+]
+
+
+def csp_of(html: str) -> str:
+    found = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert len(found) == 1, "one Content-Security-Policy meta tag"
+    return found[0]
+
+
+def assert_strict_csp(html: str) -> None:
+    policy = dict(part.strip().split(" ", 1) for part in csp_of(html).split(";"))
+    assert policy["default-src"] == "'none'"
+    for source in ("script-src", "style-src"):  # the file's own blocks by hash, or nothing
+        tokens = policy[source].split()
+        assert tokens == ["'none'"] or all(t.startswith("'sha256-") for t in tokens), policy[source]
+    # No tag carries what the policy would block: inline styles or event handlers.
+    assert not re.search(r"<[^>]*\s(style|on[a-z]+)\s*=", html), re.search(r"<[^>]*\s(style|on[a-z]+)\s*=", html)
+
+
+def audit_export(tmp_path, folder) -> tuple[Path, str]:
+    db, reports, index = tmp_path / "audit.sqlite", tmp_path / "reports", tmp_path / "index.html"
+    proc = run("audit", folder, "--db", db, "-q", "--no-classifier", "--reports", reports)
+    assert proc.returncode == 0, proc.stderr
+    assert run("audit-export", "--db", db, "-f", "html", "-o", index, "--reports", reports).returncode == 0
+    return index, index.read_text(encoding="utf-8")
+
+
+def test_audit_export_links_are_encoded_and_resolve(tmp_path, example_plan):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in HOSTILE_NAMES:
+        shutil.copy(example_plan, folder / name)
+    index, html = audit_export(tmp_path, folder)
+    assert_strict_csp(html)
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert len(hrefs) == len(HOSTILE_NAMES)
+    for href in hrefs:
+        assert urllib.parse.urlsplit(href).scheme == "" and "#" not in href and "?" not in href, href
+        assert (index.parent / urllib.parse.unquote(href)).is_file(), href  # no dead link
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_scan_and_diff_html_escape_hostile_file_names(tmp_path, example_plan):
+    name = '"><img src=x onerror=alert(1)>.pdf'
+    old, new = tmp_path / name, tmp_path / ("javascript:alert(1)" + name)
+    shutil.copy(example_plan, old)
+    shutil.copy(example_plan, new)
+    assert run("scan", old, "--no-classifier", "-f", "html", "-o", tmp_path / "r.html").returncode == 0
+    assert run("diff", old, new, "--no-classifier", "-f", "html", "-o", tmp_path / "d.html").returncode == 0
+    for output in ("r.html", "d.html"):
+        html = (tmp_path / output).read_text(encoding="utf-8")
+        assert_strict_csp(html)
+        assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_findings_csv_does_not_start_with_a_formula(tmp_path):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    hostile.formula_text(folder / "formulas.pdf")
+    db = tmp_path / "audit.sqlite"
+    assert run("audit", folder, "--db", db, "-q", "--no-classifier").returncode == 0
+    assert run("audit-export", "--db", db, "-f", "csv", "-o", tmp_path / "csv").returncode == 0
+    with open(tmp_path / "csv" / "findings.csv", newline="", encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    assert sorted(texts) == sorted("'" + line for line in hostile.FORMULAS)
+    exported = tmp_path / "a.json"
+    assert run("audit-export", "--db", db, "-f", "json", "-o", exported).returncode == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert sorted(f["text"] for f in data["findings"]) == sorted(hostile.FORMULAS)  # JSON keeps the text as is
+
+
+def test_spreadsheet_safe_cells():
+    from policy_scan.export import spreadsheet_safe
+
+    assert [spreadsheet_safe(v) for v in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "plan", 3.5, None)] == [
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@A1",
+        "'\tx",
+        "'\rx",
+        "plan",
+        3.5,
+        None,
+    ]
