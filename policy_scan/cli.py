@@ -8,6 +8,7 @@ Heavy libraries (spaCy, scikit-learn) are imported inside commands so --help is 
 from __future__ import annotations
 
 import functools
+import math
 import sys
 
 import click
@@ -17,6 +18,25 @@ from .errors import PolicyScanError
 from .fsio import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses nan (it passes every range check) and inf."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+class WholeIntRange(click.IntRange):
+    """An IntRange that refuses 1.5 or yes from a settings file instead of reading them as 1."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            self.fail(f"{value!r} is not a whole number.", param, ctx)
+        return super().convert(int(value) if isinstance(value, float) else value, param, ctx)
 
 
 def expected_errors(func):
@@ -62,7 +82,7 @@ ocr_option = click.option(
     help="Read pages without usable text with Tesseract (--ocr alone = auto; force = every page).",
 )
 max_pages_option = click.option(
-    "--max-pages", type=click.IntRange(1), default=10000, show_default=True, help="Read at most this many pages."
+    "--max-pages", type=WholeIntRange(1), default=10000, show_default=True, help="Read at most this many pages."
 )
 
 
@@ -70,10 +90,10 @@ def limit_options(func):
     """OCR and the per-document limits, shared by the commands that read one PDF."""
     func = max_pages_option(func)
     func = click.option(
-        "--max-memory", type=click.IntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
+        "--max-memory", type=WholeIntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
     )(func)
     func = click.option(
-        "--timeout", type=click.FloatRange(0.1), default=600, show_default=True, help="Seconds before giving up."
+        "--timeout", type=FiniteFloatRange(0.1), default=600, show_default=True, help="Seconds before giving up."
     )(func)
     return ocr_option(func)
 
@@ -161,7 +181,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
 @click.option(
     "--sensitivity",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.5,
     show_default=True,
     help="0 favours precision, 1 favours recall (classifier threshold).",
@@ -176,12 +196,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option(
     "--evidence",
-    type=click.IntRange(0, 50),
+    type=WholeIntRange(0, 50),
     default=2,
     show_default=True,
     help="Evidence snippets per theme in the text report.",
 )
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
+@click.option("--fail-under", type=FiniteFloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
 @limit_options
 @expected_errors
 def scan(
@@ -384,10 +404,10 @@ def train(corpus, output):
     type=click.Path(file_okay=False),
     help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).",
 )
-@click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
+@click.option("--cv", type=WholeIntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
 @click.option(
     "--sensitivity",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.5,
     show_default=True,
     help="As for scan: sets the classifier threshold of the hybrid and of the classifier alone.",
@@ -489,7 +509,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, sensitivity, split, labe
 @main.command()
 @click.argument("source", required=False, default="-", type=click.Path(allow_dash=True))
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option("--threshold", type=FiniteFloatRange(0, 1), default=0.5, show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
 @expected_errors
 def classify(source, model_path, threshold, output):
@@ -541,11 +561,11 @@ def classify(source, model_path, threshold, output):
     type=click.Path(dir_okay=False),
     help="SQLite results store (created if missing; reruns resume).",
 )
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: the core count).")
+@click.option("-j", "--jobs", type=WholeIntRange(1, 256), help="Worker processes (default: the core count).")
 @click.option("--force", is_flag=True, help="Rescan documents already done with these rules and model.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=300, show_default=True, help="Seconds per document.")
+@click.option("--timeout", type=FiniteFloatRange(0.1), default=300, show_default=True, help="Seconds per document.")
 @click.option(
-    "--max-memory", type=click.IntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
+    "--max-memory", type=WholeIntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
 )
 @ocr_option
 @max_pages_option

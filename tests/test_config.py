@@ -44,6 +44,10 @@ def test_yaml_off_means_off(tmp_path):
         ("timeout: [60, 120]\n", 1, "'timeout' takes one value, not a list"),
         ("scan:\n  timeout: {a: 1}\n", 2, "'timeout' takes a value, not a mapping"),
         ("format: pdf\n", 1, "'format': 'pdf' is not one of"),
+        ("max-pages: 1.5\n", 1, "'max-pages': 1.5 is not a whole number"),
+        ("max-pages: yes\n", 1, "'max-pages': True is not a whole number"),
+        ("timeout: .inf\n", 1, "'timeout': inf is not a finite number"),
+        ("scan:\n  sensitivity: .nan\n", 2, "'sensitivity': nan is not a finite number"),
     ],
 )
 def test_bad_settings_are_reported_with_file_and_line(tmp_path, content, line, problem):

@@ -474,3 +474,22 @@ def test_spreadsheet_safe_cells():
         3.5,
         None,
     ]
+
+
+# -- numbers that are not numbers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "option, value, problem",
+    [
+        ("--timeout", "inf", "'inf' is not a finite number"),
+        ("--timeout", "nan", "'nan' is not a finite number"),
+        ("--sensitivity", "nan", "'nan' is not a finite number"),
+        ("--fail-under", "nan", "'nan' is not a finite number"),
+        ("--max-pages", "1.5", "'1.5' is not a valid integer"),
+    ],
+)
+def test_non_finite_and_fractional_options_are_refused(example_plan, option, value, problem):
+    proc = run("scan", example_plan, "--no-classifier", option, value)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"Error: Invalid value for '{option}': {problem}" in proc.stderr, proc.stderr
