@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import InputError, PolicyScanError
 from .extract import file_sha256
-from .fsio import write_text_atomic
+from .fsio import not_regular, write_text_atomic
 
 
 @dataclass
@@ -70,12 +70,15 @@ def collect_pdfs(source: str | Path, unreadable: list[tuple[str, str]] | None = 
         for folder, _, files in os.walk(source, onerror=cannot_read):
             for name in files:
                 path = Path(folder) / name
-                if path.suffix.lower() == ".pdf" and path.is_file():
-                    found.append(path)
+                if path.suffix.lower() == ".pdf" and not path.is_dir():
+                    found.append(path)  # a FIFO or device named .pdf is listed, to be refused
         return sorted(found)
-    if source.is_file():
+    if source.exists():
         if source.suffix.lower() == ".pdf":
             return [source]
+        problem = not_regular(source)
+        if problem:
+            raise InputError(str(source), problem)
         # surrogateescape: a listed name that is not UTF-8 stays the bytes that open the file
         lines = source.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
         base = source.parent
@@ -228,6 +231,12 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
     for pdf in pdfs:
         summary.total += 1
         path = str(pdf)
+        problem = not_regular(pdf)
+        if problem:  # never opened: a FIFO would block the run, a device never end
+            store.save({"path": path, "status": "failed", "error": problem})
+            summary.failed += 1
+            summary.failures.append((path, problem))
+            continue
         try:
             sha = file_sha256(pdf)
         except OSError as exc:

@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import PolicyScanError
-from .fsio import printable
+from .fsio import not_regular, printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -522,6 +522,8 @@ def classify(source, model_path, threshold, output):
     if model is None:
         raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
     name = "<stdin>" if source == "-" else source
+    if source != "-" and not_regular(source):
+        raise PolicyScanError(source, not_regular(source))
     try:
         stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     except OSError as exc:

@@ -47,6 +47,11 @@ def load_result(path: str | Path, scan_options=None) -> dict:
     if not path.exists():
         raise InputError(str(path), "no such file")
     if path.suffix.lower() == ".json":
+        from .fsio import not_regular
+
+        problem = not_regular(path)
+        if problem:
+            raise InputError(str(path), problem)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -54,3 +55,30 @@ def atomic_open(target: str | os.PathLike, mode: str = "w", **open_args):
 def write_text_atomic(target: str | os.PathLike, text: str) -> None:
     with atomic_open(target, "w", encoding="utf-8") as fh:
         fh.write(text)
+
+
+def not_regular(path: str | os.PathLike) -> str | None:
+    """Why `path` is not a regular file (or a link to one) to read, or None if it is.
+
+    A FIFO blocks its reader forever and /dev/zero never ends: inputs are refused before
+    they are opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot read file ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "a special file"
+    return f"not a regular file ({kind})"

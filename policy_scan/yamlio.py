@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PolicyScanError
+from .fsio import not_regular
 
 
 class LineDict(dict):
@@ -45,6 +46,9 @@ def _convert(node: yaml.Node):
 
 def load_yaml(path: str | Path, error: type[PolicyScanError]):
     """Parse one YAML file; syntax errors become ``error(path, problem, line)``."""
+    problem = not_regular(path)
+    if problem:
+        raise error(str(path), problem)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

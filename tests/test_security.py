@@ -493,3 +493,45 @@ def test_non_finite_and_fractional_options_are_refused(example_plan, option, val
     proc = run("scan", example_plan, "--no-classifier", option, value)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"Error: Invalid value for '{option}': {problem}" in proc.stderr, proc.stderr
+
+
+# -- inputs that are not regular files ----------------------------------------------------------
+
+
+@pytest.fixture()
+def fifo(tmp_path) -> Path:
+    path = tmp_path / "pipe.pdf"
+    os.mkfifo(path)
+    return path
+
+
+def test_fifos_and_devices_are_refused_not_read(tmp_path, fifo, example_plan):
+    # Each of these would block on the FIFO or read /dev/zero forever: `timeout` ends the test if so.
+    one_error_line(run("scan", fifo, timeout=60), str(fifo), "not a regular file (a FIFO)")
+    one_error_line(run("extract", "/dev/zero", timeout=60), "/dev/zero", "not a regular file (a device)")
+    one_error_line(run("--config", fifo, "scan", example_plan, timeout=60), str(fifo), "not a regular file (a FIFO)")
+    one_error_line(run("--config", "/dev/zero", "scan", example_plan, timeout=60), "not a regular file (a device)")
+    one_error_line(run("classify", fifo, timeout=60), str(fifo), "not a regular file (a FIFO)")
+    one_error_line(run("evaluate", fifo, timeout=60), str(fifo), "not a regular file (a FIFO)")
+    json_fifo = tmp_path / "old.json"
+    os.mkfifo(json_fifo)
+    one_error_line(run("diff", json_fifo, example_plan, timeout=60), str(json_fifo), "not a regular file (a FIFO)")
+
+
+def test_an_audit_lists_a_fifo_as_failed_and_goes_on(tmp_path, example_plan):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    shutil.copy(example_plan, folder / "plan.pdf")
+    os.mkfifo(folder / "pipe.pdf")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{folder / 'plan.pdf'}\n/dev/zero\n")
+    for source, bad in ((folder, str(folder / "pipe.pdf")), (listing, "/dev/zero")):
+        db = tmp_path / f"{source.name}.sqlite"
+        proc = run("audit", source, "--db", db, "-q", "--no-classifier", timeout=120)
+        assert proc.returncode == 1 and "1 scanned, 0 already done, 1 failed" in proc.stderr, proc.stderr
+        with sqlite3.connect(db) as con:
+            rows = dict(con.execute("SELECT path, error FROM documents WHERE status = 'failed'"))
+        assert rows == {bad: f"not a regular file ({'a FIFO' if 'pipe' in bad else 'a device'})"}
+    fifo_list = tmp_path / "list-fifo.txt"
+    os.mkfifo(fifo_list)
+    one_error_line(run("audit", fifo_list, "--db", tmp_path / "x.sqlite", timeout=60), "not a regular file (a FIFO)")

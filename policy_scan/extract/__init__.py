@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
+from ..fsio import not_regular
 from ..model import Document, Page
 
 ENGINES = ("pdfium", "pdfplumber")
@@ -33,6 +34,9 @@ def check_pdf_file(path: str | Path) -> None:
         raise InputError(str(path), "no such file")
     if p.is_dir():
         raise InputError(str(path), "is a directory, not a PDF")
+    problem = not_regular(p)
+    if problem:
+        raise InputError(str(path), problem)
     try:
         size = p.stat().st_size
         with open(p, "rb") as fh:
