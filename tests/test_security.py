@@ -535,3 +535,38 @@ def test_an_audit_lists_a_fifo_as_failed_and_goes_on(tmp_path, example_plan):
     fifo_list = tmp_path / "list-fifo.txt"
     os.mkfifo(fifo_list)
     one_error_line(run("audit", fifo_list, "--db", tmp_path / "x.sqlite", timeout=60), "not a regular file (a FIFO)")
+
+
+# -- YAML aliases: billion laughs and cycles ------------------------------------------------------
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n" for prev, name in zip("abcdef", "bcdefg")
+)  # 9**7 items once expanded (kept small enough that a regression fails the test, not the machine)
+
+
+@pytest.mark.parametrize(
+    "content, line, alias",
+    [
+        (LAUGHS, 2, "a"),
+        ("scan: &s\n  x: *s\n", 2, "s"),
+        ("timeout: 60\nscan:\n  <<: &d {ocr: auto}\nextract: *d\n", 4, "d"),
+    ],
+)
+def test_settings_with_yaml_aliases_are_refused(tmp_path, example_plan, content, line, alias):
+    settings = tmp_path / "policy-scan.yaml"
+    settings.write_text(content)
+    proc = run("scan", example_plan, cwd=tmp_path, timeout=60)
+    one_error_line(proc, f"{settings}:{line}: YAML aliases are not allowed (*{alias})")
+
+
+def test_rule_files_with_yaml_aliases_are_refused(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    target = rules / "en" / "T03_remittances.yaml"
+    text = target.read_text()
+    text = text.replace("    patterns:\n", "    patterns: &p\n", 1).replace("    patterns:\n", "    patterns: *p\n", 1)
+    target.write_text(text)
+    proc = run("rules", "validate", "--rules", rules, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line = text.splitlines().index("    patterns: *p") + 1
+    assert f"{target}:{line}: YAML aliases are not allowed (*p)" in proc.stderr, proc.stderr
