@@ -570,3 +570,27 @@ def test_rule_files_with_yaml_aliases_are_refused(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     line = text.splitlines().index("    patterns: *p") + 1
     assert f"{target}:{line}: YAML aliases are not allowed (*p)" in proc.stderr, proc.stderr
+
+
+# -- rule patterns: the expansion is counted before it is built --------------------------------
+
+
+def test_a_pattern_with_too_many_expansions_is_refused_before_expanding(tmp_path):
+    """30 positions each mixing a lemma, a prefix and an exact form: 3**30 Matcher patterns.
+
+    Run under a 1 GB address-space cap: building them first fails with MemoryError there.
+    """
+    code = (
+        "import resource, sys\n"
+        "from policy_scan.nlp import pipeline\n"
+        "from policy_scan.patterns import PatternError, compile_pattern\n"
+        "nlp = pipeline('en')\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
+        "try:\n"
+        "    compile_pattern(' '.join(['migrant|migra*|=IDP'] * 30), nlp)\n"
+        "except PatternError as exc:\n"
+        "    print(exc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "pattern mixes too many kinds of alternatives (over 64 expansions)"
