@@ -122,7 +122,8 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     record = {"path": path, "sha256": sha256, "rules_version": versions[0], "model": versions[1], "warnings": []}
     started = time.perf_counter()
     # The alarm works in a process's main thread: our pool workers.  Dask runs tasks in
-    # worker threads, where its own memory limits and the caller's wait apply instead.
+    # worker threads: there the PDF is read in a spawned child under the same limits
+    # (guard.SpawnedJob), and checking the text runs without the backstop alarm.
     alarm = threading.current_thread() is threading.main_thread()
     if alarm:
         # A backstop only: the scan keeps its own deadline (OCR stops in time and keeps the
