@@ -1,9 +1,13 @@
 """Batch audits: the scan mapped over many PDFs in parallel, results into the store.
 
 Each document is scanned in a worker process under a time and memory limit and saved in
-its own transaction as soon as it finishes, so an interrupted run loses only the documents
-in flight and a rerun skips what is done.  A broken PDF is recorded as failed, with its
-error, and the run goes on.
+its own transaction as soon as it finishes.  Every document listed is in the store from the
+start ('pending' until scanned), so an interrupted run leaves the unfinished ones pending and
+a rerun scans them and skips what is done.  A broken PDF is recorded as failed, with its
+error, and the run goes on; so is a folder that cannot be read.  When a worker process dies,
+the document it held is recorded as failed with the cause; if several were in flight, each
+is scanned again on its own, so the one that kills its worker is told from the others.
+Workers die with the audit process (PR_SET_PDEATHSIG), never outliving it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 from .errors import InputError, PolicyScanError
 from .extract import file_sha256
+from .fsio import not_regular, write_text_atomic
 
 
 @dataclass
@@ -46,17 +51,36 @@ class AuditSummary:
     pages: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path or "audit", warning)
 
 
-def collect_pdfs(source: str | Path) -> list[Path]:
-    """PDFs under a folder (recursively), or listed one per line in a text file."""
+def collect_pdfs(source: str | Path, unreadable: list[tuple[str, str]] | None = None) -> list[Path]:
+    """PDFs under a folder (recursively), or listed one per line in a text file.
+
+    Folders that cannot be read are appended to `unreadable` as (folder, reason).
+    """
     source = Path(source)
     if source.is_dir():
-        return sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
-    if source.is_file():
+
+        def cannot_read(exc: OSError) -> None:
+            if unreadable is not None:
+                unreadable.append((exc.filename or str(source), f"cannot read folder ({exc.strerror or exc})"))
+
+        found = []
+        for folder, _, files in os.walk(source, onerror=cannot_read):
+            for name in files:
+                path = Path(folder) / name
+                if path.suffix.lower() == ".pdf" and not path.is_dir():
+                    found.append(path)  # a FIFO or device named .pdf is listed, to be refused
+        return sorted(found)
+    if source.exists():
         if source.suffix.lower() == ".pdf":
             return [source]
-        lines = source.read_text(encoding="utf-8").splitlines()
+        problem = not_regular(source)
+        if problem:
+            raise InputError(str(source), problem)
+        # surrogateescape: a listed name that is not UTF-8 stays the bytes that open the file
+        lines = source.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
         base = source.parent
         return [
             (base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
@@ -77,7 +101,12 @@ def _on_alarm(signum, frame):  # noqa: ARG001
     raise _Timeout()
 
 
-def _limit_worker(max_memory_mb: int) -> None:
+def _limit_worker(max_memory_mb: int, parent: int | None = None) -> None:
+    from .guard import _die_with_parent
+
+    _die_with_parent()  # killed with the audit process, even by kill -9
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the audit process died before the line above took effect
     if max_memory_mb:
         limit = max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -90,10 +119,11 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     from .report.json import result_dict
     from .scan import ScanOptions, scan
 
-    record = {"path": path, "sha256": sha256, "rules_version": versions[0], "model": versions[1]}
+    record = {"path": path, "sha256": sha256, "rules_version": versions[0], "model": versions[1], "warnings": []}
     started = time.perf_counter()
     # The alarm works in a process's main thread: our pool workers.  Dask runs tasks in
-    # worker threads, where its own memory limits and the caller's wait apply instead.
+    # worker threads: there the PDF is read in a spawned child under the same limits
+    # (guard.SpawnedJob), and checking the text runs without the backstop alarm.
     alarm = threading.current_thread() is threading.main_thread()
     if alarm:
         # A backstop only: the scan keeps its own deadline (OCR stops in time and keeps the
@@ -117,6 +147,8 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
         data = result_dict(result)
         record.update(
             status="done",
+            sha256=result.document.sha256,  # of the bytes read: the file may have changed since it was listed
+            warnings=list(data["warnings"]),
             pages=data["document"]["pages"],
             language=data["document"]["language"],
             score=data["assessment"]["score"],
@@ -124,10 +156,15 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
             findings=data["findings"],
         )
         if options.reports_dir:
-            from .report import render
+            # The scan is good whatever happens to its report: a failure here is a warning.
+            try:
+                from .report import render
 
-            target = Path(options.reports_dir) / report_name(path, sha256)
-            target.write_text(render(result, "html"), encoding="utf-8")
+                target = Path(options.reports_dir) / report_name(path, record["sha256"])
+                write_text_atomic(target, render(result, "html"))
+            except Exception as exc:  # noqa: BLE001 - disk full, name too long, a bug in rendering
+                record["report_problem"] = f"HTML report not written ({_describe(exc)})"
+                record["warnings"].append(record["report_problem"])
     except _Timeout:
         record.update(status="failed", error=f"timed out after {options.timeout:g} s")
     except MemoryError:
@@ -141,6 +178,14 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
             signal.setitimer(signal.ITIMER_REAL, 0)
     record["seconds"] = round(time.perf_counter() - started, 3)
     return record
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, _Timeout):
+        return "timed out"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _size(path: str) -> int:
@@ -176,10 +221,23 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
     summary = AuditSummary()
     started = time.perf_counter()
     ver = versions(options)
+    unreadable: list[tuple[str, str]] = []
+    pdfs = collect_pdfs(source, unreadable)
+    for folder, error in unreadable:
+        summary.total += 1
+        store.save({"path": folder, "status": "failed", "error": error})
+        summary.failed += 1
+        summary.failures.append((folder, error))
     todo: list[tuple[str, str]] = []
-    for pdf in collect_pdfs(source):
+    for pdf in pdfs:
         summary.total += 1
         path = str(pdf)
+        problem = not_regular(pdf)
+        if problem:  # never opened: a FIFO would block the run, a device never end
+            store.save({"path": path, "status": "failed", "error": problem})
+            summary.failed += 1
+            summary.failures.append((path, problem))
+            continue
         try:
             sha = file_sha256(pdf)
         except OSError as exc:
@@ -192,6 +250,7 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
             summary.skipped += 1
             continue
         todo.append((path, sha))
+    store.add_pending([path for path, _ in todo])
     if options.reports_dir:
         Path(options.reports_dir).mkdir(parents=True, exist_ok=True)
     progress = progress_factory(len(todo)) if progress_factory else None
@@ -201,6 +260,8 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
         if record["status"] == "done":
             summary.done += 1
             summary.pages += record.get("pages") or 0
+            if record.get("report_problem"):
+                summary.warnings.append((record["path"], record["report_problem"]))
         else:
             summary.failed += 1
             summary.failures.append((record["path"], record["error"]))
@@ -216,38 +277,84 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
         _run_on_dask(queue, options, ver, record_result)
         summary.seconds = time.perf_counter() - started
         return summary
-    while queue:
-        pool = ProcessPoolExecutor(max(1, options.jobs), initializer=_limit_worker, initargs=(options.max_memory_mb,))
-        running: dict = {}
-        try:
-            while queue or running:
-                while queue and len(running) < max(1, options.jobs):
-                    path, sha = queue.pop()
-                    running[pool.submit(scan_one, path, sha, options, ver)] = (path, sha)
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    path, sha = running.pop(future)
-                    record_result(future.result())
-        except BrokenProcessPool:
-            # A worker died (killed, or crashed inside a C library): record its documents
-            # as failed and go on with a fresh pool.
-            for future, (path, sha) in running.items():
-                if future.done() and not future.exception():
-                    record_result(future.result())
-                else:
-                    record_result(
-                        {
-                            "path": path,
-                            "sha256": sha,
-                            "status": "failed",
-                            "error": "the worker process died while scanning this file",
-                        }
-                    )
-            running = {}
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+    suspects = _run_pool(queue, options, ver, max(1, options.jobs), record_result)
+    if suspects:
+        # A worker died with several documents in flight: which one killed it is unknown, so
+        # each is scanned again alone, where a death is that document's own.
+        summary.warnings.append(
+            (
+                "audit",
+                f"a worker process died with {len(suspects)} documents in flight; each was scanned again on its own",
+            )
+        )
+        _run_pool(list(reversed(suspects)), options, ver, 1, record_result)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _run_pool(queue: list[tuple[str, str]], options: AuditOptions, ver, jobs: int, record_result) -> list:
+    """Scan `queue` (popped from the end) in a pool of `jobs` workers.
+
+    Returns the documents that were in flight together when a worker died; a document that
+    was alone in flight when its worker died is recorded as failed with the cause.
+    """
+    queue = list(queue)
+    suspects: list[tuple[str, str]] = []
+    while queue:
+        pool = ProcessPoolExecutor(jobs, initializer=_limit_worker, initargs=(options.max_memory_mb, os.getpid()))
+        running: dict = {}
+        workers: dict = {}
+        try:
+            while queue or running:
+                while queue and len(running) < jobs:
+                    path, sha = queue[-1]
+                    running[pool.submit(scan_one, path, sha, options, ver)] = (path, sha)
+                    queue.pop()  # only once submitted: a broken pool refuses the submission
+                    workers.update(getattr(pool, "_processes", None) or {})  # to tell how one died
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    record = future.result()  # BrokenProcessPool if a worker died
+                    del running[future]
+                    record_result(record)
+        except BrokenProcessPool:
+            wait(running, timeout=60)  # the pool marks every unfinished future broken
+            lost = []
+            for future, item in running.items():
+                if future.done() and future.exception() is None:
+                    record_result(future.result())  # finished before the death
+                else:
+                    lost.append(item)
+            if len(lost) == 1:
+                path, sha = lost[0]
+                error = f"the worker process died while scanning this file ({_death_cause(workers)})"
+                record_result({"path": path, "sha256": sha, "status": "failed", "error": error})
+            else:
+                suspects.extend(lost)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return suspects
+
+
+def _death_cause(workers: dict) -> str:
+    """How the pool's dead worker ended, from the exit codes of its processes."""
+    causes = set()
+    for proc in workers.values():
+        proc.join(2)  # the dead one returns at once; the pool stops the others
+        for _ in range(40):
+            # The pool's own thread reaps its workers too: the one that loses the race to
+            # waitpid sees no exit code until the winner has stored it.
+            if proc.exitcode is not None:
+                break
+            time.sleep(0.05)
+        code = proc.exitcode
+        if code is None or code == -signal.SIGTERM:  # SIGTERM: the pool stopping the survivors
+            continue
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+            causes.add(f"killed by {name}, out of memory?" if name == "SIGKILL" else f"crashed with {name}")
+        else:
+            causes.add(f"exit code {code}")
+    return causes.pop() if len(causes) == 1 else "killed or crashed"
 
 
 def _run_on_dask(queue: list[tuple[str, str]], options: AuditOptions, ver: tuple[str, str], record_result) -> None:

@@ -225,7 +225,15 @@ def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[st
 
 
 # -- persistence ---------------------------------------------------------------------------
-_EXPECTED_TYPES_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+# The types a policy-scan model holds beyond those skops itself trusts (skops lists them with
+# get_untrusted_types).  An explicit list: a prefix such as "builtins." would also trust
+# builtins.exec, and a model file could then run code when loaded.
+TRUSTED_MODEL_TYPES = frozenset(
+    {
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+    }
+)
 
 
 def _vectorizers(parts: dict):
@@ -273,9 +281,9 @@ def load(path: str | Path) -> SentenceModel:
         untrusted = sio.get_untrusted_types(file=str(path))
     except Exception:
         raise ModelError(str(path), "not a policy-scan model (not a skops file)") from None
-    unexpected = [t for t in untrusted if not t.startswith(_EXPECTED_TYPES_PREFIXES)]
+    unexpected = sorted(set(untrusted) - TRUSTED_MODEL_TYPES)
     if unexpected:
-        raise ModelError(str(path), f"refusing to load unexpected types: {', '.join(unexpected[:3])}")
+        raise ModelError(str(path), f"refusing to load a model with untrusted types: {', '.join(unexpected)}")
     try:
         parts = sio.load(str(path), trusted=untrusted)
     except Exception as exc:

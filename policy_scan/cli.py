@@ -8,14 +8,35 @@ Heavy libraries (spaCy, scikit-learn) are imported inside commands so --help is 
 from __future__ import annotations
 
 import functools
+import math
 import sys
 
 import click
 
 from . import __version__
 from .errors import PolicyScanError
+from .fsio import not_regular, printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses nan (it passes every range check) and inf."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+class WholeIntRange(click.IntRange):
+    """An IntRange that refuses 1.5 or yes from a settings file instead of reading them as 1."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            self.fail(f"{value!r} is not a whole number.", param, ctx)
+        return super().convert(int(value) if isinstance(value, float) else value, param, ctx)
 
 
 def expected_errors(func):
@@ -36,12 +57,16 @@ def expected_errors(func):
 
 
 def write_output(text: str, output: str | None) -> None:
+    """Write the result to `output` (replacing it only once complete) or to stdout."""
     if output:
+        from .fsio import write_text_atomic
+
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_text_atomic(output, text)
         except OSError as exc:
-            raise PolicyScanError(output, f"cannot write output ({exc.strerror})") from None
+            raise PolicyScanError(output, f"cannot write output ({exc.strerror or exc})") from None
+        except UnicodeEncodeError:
+            raise PolicyScanError(output, "cannot write output (text that cannot be encoded as UTF-8)") from None
     else:
         click.echo(text, nl=False)
 
@@ -57,7 +82,7 @@ ocr_option = click.option(
     help="Read pages without usable text with Tesseract (--ocr alone = auto; force = every page).",
 )
 max_pages_option = click.option(
-    "--max-pages", type=click.IntRange(1), default=10000, show_default=True, help="Read at most this many pages."
+    "--max-pages", type=WholeIntRange(1), default=10000, show_default=True, help="Read at most this many pages."
 )
 
 
@@ -65,10 +90,10 @@ def limit_options(func):
     """OCR and the per-document limits, shared by the commands that read one PDF."""
     func = max_pages_option(func)
     func = click.option(
-        "--max-memory", type=click.IntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
+        "--max-memory", type=WholeIntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
     )(func)
     func = click.option(
-        "--timeout", type=click.FloatRange(0.1), default=600, show_default=True, help="Seconds before giving up."
+        "--timeout", type=FiniteFloatRange(0.1), default=600, show_default=True, help="Seconds before giving up."
     )(func)
     return ocr_option(func)
 
@@ -90,11 +115,12 @@ class _Commands(click.Group):
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="Settings file (default: policy-scan.yaml here or in a parent folder).",
+    help="Settings file (default: policy-scan.yaml in the current folder; parents are not searched).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Say which settings file is used.")
 @click.pass_context
 @expected_errors
-def main(ctx: click.Context, config_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Check whether national plans address migration and displacement.
 
     Themes T1-T16 and planning stages P1-P7 follow the UNDP-IOM guidance on integrating
@@ -103,8 +129,20 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     from .config import find_config, load_config
 
     path = config_path or find_config()
+    ctx.obj = {"settings": str(path) if path is not None else None}
+    if verbose:
+        click.echo(
+            f"policy-scan: settings: {path if path is not None else 'none (no policy-scan.yaml here)'}", err=True
+        )
     if path is not None:
         ctx.default_map = load_config(path, main)
+
+
+def settings_used() -> str | None:
+    """The settings file this command runs with (None: defaults and the command line only)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj.get("settings") if isinstance(obj, dict) else None
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -143,7 +181,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
 @click.option(
     "--sensitivity",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.5,
     show_default=True,
     help="0 favours precision, 1 favours recall (classifier threshold).",
@@ -158,12 +196,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option(
     "--evidence",
-    type=click.IntRange(0, 50),
+    type=WholeIntRange(0, 50),
     default=2,
     show_default=True,
     help="Evidence snippets per theme in the text report.",
 )
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
+@click.option("--fail-under", type=FiniteFloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
 @limit_options
 @expected_errors
 def scan(
@@ -209,11 +247,12 @@ def scan(
         max_pages=max_pages,
     )
     result = run_scan(file, options)
+    result.settings = settings_used()
     ui = result.language if lang_ui == "auto" else lang_ui
     write_output(render(result, fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     for warning in result.warnings:
         if fmt != "text" or output:
-            click.echo(f"policy-scan: warning: {file}: {warning}", err=True)
+            click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     if fail_under is not None and result.assessment.score < fail_under:
         click.echo(f"policy-scan: score {result.assessment.score:.1f} is below --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
@@ -290,7 +329,7 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
     )
     doc, seg, _ = read(file, options)
     for warning in doc.warnings:
-        click.echo(f"policy-scan: warning: {file}: {warning}", err=True)
+        click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
     if sentences:
         from .nlp import pipeline
@@ -413,7 +452,7 @@ def classifier_threshold_for(sensitivity: float) -> float:
     type=click.Path(file_okay=False),
     help="Where referenced PDFs live (for sets of references; default ../shared/pdfs).",
 )
-@click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
+@click.option("--cv", type=WholeIntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
 @click.option(
     "--folds",
     type=click.IntRange(2, 20),
@@ -422,7 +461,7 @@ def classifier_threshold_for(sensitivity: float) -> float:
 )
 @click.option(
     "--sensitivity",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.5,
     show_default=True,
     help="As for scan: sets the classifier threshold of the hybrid and of the classifier alone.",
@@ -560,14 +599,14 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
 @click.option(
     "--sensitivity",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.5,
     show_default=True,
     help="As for scan: the classifier's threshold (0 = rules only).",
 )
 @click.option(
     "--threshold",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.5,
     show_default=True,
     help="With --method classifier: the probability a passage needs to be relevant.",
@@ -594,6 +633,8 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
         if model is None:
             raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
     name = "<stdin>" if source == "-" else source
+    if source != "-" and not_regular(source):
+        raise PolicyScanError(source, not_regular(source))
     try:
         stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     except OSError as exc:
@@ -640,11 +681,11 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     type=click.Path(dir_okay=False),
     help="SQLite results store (created if missing; reruns resume).",
 )
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: the core count).")
+@click.option("-j", "--jobs", type=WholeIntRange(1, 256), help="Worker processes (default: the core count).")
 @click.option("--force", is_flag=True, help="Rescan documents already done with these rules and model.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=300, show_default=True, help="Seconds per document.")
+@click.option("--timeout", type=FiniteFloatRange(0.1), default=300, show_default=True, help="Seconds per document.")
 @click.option(
-    "--max-memory", type=click.IntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
+    "--max-memory", type=WholeIntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
 )
 @ocr_option
 @max_pages_option
@@ -703,8 +744,11 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         f"-> {db_path}",
         err=True,
     )
+    for path, warning in summary.warnings:
+        where = "" if path == "audit" else f"{printable(path)}: "
+        click.echo(f"policy-scan: warning: {where}{warning}", err=True)
     for path, error in summary.failures:
-        click.echo(f"policy-scan: failed: {path}: {error}", err=True)
+        click.echo(f"policy-scan: failed: {printable(path)}: {error}", err=True)
     if summary.failed:
         sys.exit(EXIT_FINDINGS)
 
@@ -738,7 +782,9 @@ def audit_export(db_path, fmt, output, reports_dir):
     store = Store(db_path)
     try:
         for written in export(store, fmt, output, reports_dir):
-            click.echo(written)
+            click.echo(printable(written))
+    except OSError as exc:
+        raise PolicyScanError(output, f"cannot write output ({exc.strerror or exc})") from None
     finally:
         store.close()
 

@@ -10,9 +10,10 @@ An auditor fixes OCR, limits and sensitivity once for a corpus instead of on eve
       lang-ui: auto
 
 Keys are the long option names (``max-memory`` or ``max_memory``); a top-level key applies
-to each command that has the option and accepts its value.  The file is found in
-the current folder or the nearest parent, or given with ``policy-scan --config FILE``;
-options given on the command line win.  Unknown keys and bad values are reported as
+to each command that has the option and accepts its value.  The file is read from
+the current folder only (never from a parent: a settings file may name a model, and a
+folder above the working one is not the user's to trust), or given with
+``policy-scan --config FILE``; options given on the command line win.  Unknown keys and bad values are reported as
 ``file:line: problem``, like rule files.
 """
 
@@ -33,12 +34,12 @@ class ConfigError(PolicyScanError):
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    folder = (start or Path.cwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            path = candidate / name
-            if path.is_file():
-                return path
+    """The settings file in the working folder (`start`), if any; parents are not searched."""
+    folder = start or Path.cwd()
+    for name in CONFIG_NAMES:
+        path = folder / name
+        if path.is_file():
+            return path
     return None
 
 

@@ -82,6 +82,11 @@ def parse_jsonl(lines, name: str, error: type[PolicyScanError] = CorpusError) ->
 
 
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    from .fsio import not_regular
+
+    problem = not_regular(path)
+    if problem:
+        raise CorpusError(str(path), problem)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:

@@ -47,6 +47,11 @@ def load_result(path: str | Path, scan_options=None) -> dict:
     if not path.exists():
         raise InputError(str(path), "no such file")
     if path.suffix.lower() == ".json":
+        from .fsio import not_regular
+
+        problem = not_regular(path)
+        if problem:
+            raise InputError(str(path), problem)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -211,4 +216,6 @@ def render_diff_html(d: DraftDiff) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))
-    return env.get_template("diff.html.j2").render(d=d, data=diff_dict(d))
+    from .report.csp import with_csp
+
+    return with_csp(env.get_template("diff.html.j2").render(d=d, data=diff_dict(d)))

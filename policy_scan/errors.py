@@ -8,7 +8,9 @@ class PolicyScanError(Exception):
     """Base class: an expected failure about one named input."""
 
     def __init__(self, path: str, problem: str, line: int | None = None):
-        self.path = str(path)
+        from .fsio import printable
+
+        self.path = printable(path)  # a file name that is not UTF-8 is shown with \xNN escapes
         self.problem = " ".join(str(problem).split())  # always one line, whatever a library said
         self.line = line
         super().__init__(str(self))

@@ -6,11 +6,14 @@ import csv
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .audit import report_name
 from .errors import PolicyScanError
+from .fsio import atomic_open, printable, write_text_atomic
+from .report.csp import with_csp
 
 THEMES = [f"T{i}" for i in range(1, 17)]
 
@@ -21,12 +24,15 @@ def tables(store) -> tuple[list[dict], list[dict]]:
     matrix = []
     for doc in store.documents():
         row = {k: doc[k] for k in ("path", "sha256", "pages", "language", "status", "error", "score")}
+        row["path"] = printable(doc["path"])  # a name that is not UTF-8 is shown with \xNN escapes
         for theme in THEMES:
             v = verdicts.get(doc["id"], {}).get(theme)
             row[theme] = v["verdict"] if v else ""
             row[f"{theme}_stage"] = (v or {}).get("deepest_stage") or ""
         matrix.append(row)
     findings = [{k: v for k, v in f.items() if k != "document_id"} for f in store.findings()]
+    for f in findings:
+        f["path"] = printable(f["path"])
     return matrix, findings
 
 
@@ -34,9 +40,7 @@ def export(store, fmt: str, output: str, reports_dir: str | None = None) -> list
     matrix, findings = tables(store)
     out = Path(output)
     if fmt == "json":
-        out.write_text(
-            json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        write_text_atomic(out, json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1))
         return [str(out)]
     if fmt in ("csv", "parquet"):
         out.mkdir(parents=True, exist_ok=True)
@@ -44,33 +48,54 @@ def export(store, fmt: str, output: str, reports_dir: str | None = None) -> list
         for name, rows in (("matrix", matrix), ("findings", findings)):
             target = out / f"{name}.{fmt}"
             if fmt == "csv":
-                with open(target, "w", newline="", encoding="utf-8") as fh:
+                with atomic_open(target, "w", newline="", encoding="utf-8") as fh:
                     writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["path"])
                     writer.writeheader()
-                    writer.writerows(rows)
+                    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
             else:
                 try:
                     import pyarrow as pa
                     import pyarrow.parquet as pq
                 except ImportError:
                     raise PolicyScanError(output, "Parquet export needs pyarrow (pip install pyarrow)") from None
-                pq.write_table(pa.Table.from_pylist(rows), target)
+                with atomic_open(target, "wb") as fh:
+                    pq.write_table(pa.Table.from_pylist(rows), fh)
             written.append(str(target))
         return written
     if fmt == "html":
-        out.write_text(summary_html(store, matrix, out.parent, reports_dir), encoding="utf-8")
+        write_text_atomic(out, summary_html(store, matrix, out.parent, reports_dir))
         return [str(out)]
     raise PolicyScanError(output, f"unknown format {fmt!r}")
 
 
 def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None = None) -> str:
     env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))
-    for row in matrix:
+    for row, doc in zip(matrix, store.documents()):
         report = None
         if reports_dir and row["sha256"]:
-            candidate = Path(reports_dir) / report_name(row["path"], row["sha256"])
+            candidate = Path(reports_dir) / report_name(doc["path"], row["sha256"])
             if candidate.exists():
-                report = os.path.relpath(candidate, where)
+                report = relative_url(os.path.relpath(candidate, where))
         row["report"] = report
         row["name"] = Path(row["path"]).name
-    return env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=store.path)
+    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=printable(store.path)))
+
+
+def relative_url(path: str) -> str:
+    """A relative path as a URL: every component percent-encoded (its bytes, so any name).
+
+    A file name is never read as a scheme ("javascript:…", "Plan:2024"), a fragment ("#2")
+    or a query ("?v=2").
+    """
+    return "/".join(quote(os.fsencode(part), safe="") for part in Path(path).parts)
+
+
+SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading
+    single quote (OWASP, CSV injection)."""
+    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA):
+        return "'" + value
+    return value

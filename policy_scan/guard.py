@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -58,6 +61,16 @@ def _child(conn, fn, args, max_memory_mb):
     os.setpgid(0, 0)
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    message = _limited_call(fn, args, max_memory_mb)
+    try:
+        conn.send(message)
+    except MemoryError:
+        conn.send(("memory", None))
+    conn.close()
+
+
+def _limited_call(fn, args, max_memory_mb) -> tuple:
+    """fn(*args) under the memory cap, as a message: ("ok", value), ("error", exc), ..."""
     if max_memory_mb:
         # The cap is on top of what the child inherited, so it bounds the work itself.
         limit = _virtual_size() + max_memory_mb * 1024 * 1024
@@ -76,11 +89,7 @@ def _child(conn, fn, args, max_memory_mb):
         message = ("memory", None) if "can't start new thread" in str(exc) else ("crash", traceback.format_exc())
     except BaseException:  # noqa: BLE001 - a bug: sent back whole, raised as WorkerCrash
         message = ("crash", traceback.format_exc())
-    try:
-        conn.send(message)
-    except MemoryError:
-        conn.send(("memory", None))
-    conn.close()
+    return message
 
 
 class GuardedJob:
@@ -112,6 +121,10 @@ class GuardedJob:
                 raise InputError(self.path, self._death()) from None
         finally:
             self.close()
+        return self._unpack((kind, value))
+
+    def _unpack(self, message: tuple):
+        kind, value = message
         if kind == "ok":
             return value
         if kind == "error":
@@ -128,19 +141,7 @@ class GuardedJob:
 
     def _death(self) -> str:
         self._proc.join(5)
-        code = self._proc.exitcode
-        if code is not None and code < 0:
-            name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-            if name == "SIGKILL":
-                return f"killed {self.what} (out of memory?)"
-            if self.max_memory_mb and name in ("SIGSEGV", "SIGABRT", "SIGBUS"):
-                # Native code that cannot allocate under the cap tends to abort, not raise.
-                return (
-                    f"the PDF engine crashed ({name}) {self.what}: the file is malformed "
-                    f"or needs more than --max-memory {self.max_memory_mb} MB"
-                )
-            return f"the PDF engine crashed ({name}) {self.what}: the file is malformed"
-        return f"the worker {self.what} ended without a result (exit code {code})"
+        return _death_message(self._proc.exitcode, self.what, self.max_memory_mb)
 
     def close(self) -> None:
         try:
@@ -149,6 +150,100 @@ class GuardedJob:
             pass
         self._proc.join(5)
         self._recv.close()
+
+
+def _death_message(code: int | None, what: str, max_memory_mb: int | None) -> str:
+    """Why a reading child ended without a result, from its exit code."""
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        if name == "SIGKILL":
+            return f"killed {what} (out of memory?)"
+        if max_memory_mb and name in ("SIGSEGV", "SIGABRT", "SIGBUS"):
+            # Native code that cannot allocate under the cap tends to abort, not raise.
+            return (
+                f"the PDF engine crashed ({name}) {what}: the file is malformed "
+                f"or needs more than --max-memory {max_memory_mb} MB"
+            )
+        return f"the PDF engine crashed ({name}) {what}: the file is malformed"
+    return f"the worker {what} ended without a result (exit code {code})"
+
+
+class SpawnedJob(GuardedJob):
+    """The same guarded call in a freshly started Python process (`python -c`, not fork).
+
+    For daemonic processes, which multiprocessing forbids to have children: Dask's workers.
+    A Dask worker runs several tasks at once, in threads, so the PDF is read out of its
+    process under the same memory cap and deadline, and a decompression bomb or a crash of
+    the PDF engine costs the document, not the worker and the other tasks it holds.  The
+    call and its arguments go in by stdin, the message comes back on stdout (pickled, as
+    between a forked child and its parent); the child writes anything else to stderr.
+    """
+
+    def __init__(self, fn, args: tuple, path: str, max_memory_mb: int | None = None, what: str = "reading the PDF"):
+        self.path, self.max_memory_mb, self.what = path, max_memory_mb, what
+        code = "from policy_scan.guard import _spawned_main; _spawned_main()"
+        self._popen = subprocess.Popen(
+            [sys.executable, "-P", "-c", code],  # -P: never import from the working folder
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,  # its own process group: killed with what it starts
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        )
+        try:
+            self._popen.stdin.write(pickle.dumps((fn, args, max_memory_mb, os.getpid())))
+            self._popen.stdin.close()
+            self._popen.stdin = None  # sent: communicate() only reads
+        except BaseException:
+            self.close()
+            raise
+
+    def result(self, timeout: float | None = None, limit: float | None = None):
+        try:
+            out, _ = self._popen.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise InputError(
+                self.path, f"timed out after {limit or timeout:g} s {self.what} (raise the limit with --timeout)"
+            ) from None
+        finally:
+            self.close()
+        try:
+            message = pickle.loads(out)
+        except (pickle.UnpicklingError, EOFError, ValueError):  # nothing, or cut short by its death
+            raise InputError(self.path, _death_message(self._popen.returncode, self.what, self.max_memory_mb)) from None
+        return self._unpack(message)
+
+    def close(self) -> None:
+        try:
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        with contextlib.suppress(Exception):
+            self._popen.communicate(timeout=5)
+
+
+def _spawned_main() -> None:
+    """The child of a SpawnedJob."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints go to stderr, never into the result
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fn, args, max_memory_mb, parent = pickle.load(sys.stdin.buffer)
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)  # the caller died before the line above took effect
+    message = _limited_call(fn, args, max_memory_mb)
+    try:
+        data = pickle.dumps(message)
+    except MemoryError:
+        data = pickle.dumps(("memory", None))
+    out.write(data)
+    out.close()
+
+
+def start_guarded(fn, args: tuple, path: str, max_memory_mb: int | None = None, what: str = "reading the PDF"):
+    """fn(*args) in a child under the limits: forked where possible, else a fresh process."""
+    job = GuardedJob if can_fork() else SpawnedJob
+    return job(fn, args, path, max_memory_mb, what)
 
 
 class Deadline:

@@ -13,12 +13,15 @@ patterns (one per attribute), since a Matcher token dict cannot OR across attrib
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Token
+
+MAX_EXPANSIONS = 64  # Matcher patterns one pattern string may expand to
 
 
 class PatternError(ValueError):
@@ -118,10 +121,10 @@ def compile_pattern(pattern: str, nlp: Language) -> list[list[dict]]:
             options.append([{"OP": "?"}])
         else:
             options.append(_token_dicts(position))
-    combos = list(itertools.product(*options))
-    if len(combos) > 64:
-        raise PatternError("pattern mixes too many kinds of alternatives (over 64 expansions)")
-    return [list(c) for c in combos]
+    # Counted before expanding: 30 positions each mixing three kinds would be 3**30 patterns.
+    if math.prod(len(o) for o in options) > MAX_EXPANSIONS:
+        raise PatternError(f"pattern mixes too many kinds of alternatives (over {MAX_EXPANSIONS} expansions)")
+    return [list(c) for c in itertools.product(*options)]
 
 
 def token_predicate(spec: str, nlp: Language) -> Callable[[Token], bool]:

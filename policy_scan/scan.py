@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .extract import check_pdf_file, extract, pages_to_ocr
-from .guard import Deadline, GuardedJob, can_fork, time_limit
+from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit
 from .language import RULE_LANGUAGES, assign_languages, detect_language, language_name
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
@@ -29,7 +29,7 @@ class ScanOptions:
     lang: str | None = None  # force the document language instead of detecting it
     page_images: bool = False  # render the pages with findings (for the HTML report)
     parallel: bool = True  # read the PDF while the NLP side loads, and detect on two cores
-    isolate: bool = True  # read the PDF in a forked child under the limits (a crash costs one document)
+    isolate: bool = True  # read the PDF in a child process under the limits (a crash costs one document)
     ocr: str = "off"  # off | auto (pages without usable text) | force (every page)
     timeout: float | None = None  # seconds for the whole document
     max_memory_mb: int | None = None  # what reading the PDF may allocate (with parallel)
@@ -48,6 +48,7 @@ class ScanResult:
     classifier: str | None  # model identity when the classifier took part
     seconds: float
     page_images: list = field(default_factory=list)  # pages.PageImage, when asked for
+    settings: str | None = None  # the settings file the command ran with, if any
 
 
 _RULESETS: dict[str | None, RuleSet] = {}
@@ -178,8 +179,8 @@ def _read(path: str, options: ScanOptions, ocr_deadline: float | None = None) ->
 def read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
     """Read a PDF into passages under the options' limits (in a guarded child if possible)."""
     deadline = Deadline(options.timeout)
-    if (options.parallel or options.isolate) and can_fork():
-        job = GuardedJob(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
+    if options.parallel or options.isolate:
+        job = start_guarded(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
         return job.result(deadline.remaining(), options.timeout)
     with time_limit(deadline, path, "reading the PDF"):
         return _read(path, options, _ocr_deadline(deadline))
@@ -205,11 +206,12 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         ruleset = ruleset.select(options.select, options.ignore)
     path = str(path)
     check_pdf_file(path)  # missing or non-PDF files fail at once, before anything loads
-    if (options.parallel or options.isolate) and can_fork():
-        # Read the PDF in a forked child, under the memory cap and the deadline, while this
+    if options.parallel or options.isolate:
+        # Read the PDF in a child process, under the memory cap and the deadline, while this
         # process loads spaCy, compiles the rules and loads the model: on two cores the two
-        # halves of start-up overlap, and a hostile PDF can only take the child down.
-        job = GuardedJob(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
+        # halves of start-up overlap, and a hostile PDF can only take the child down.  The
+        # child is forked, or, in a daemonic process (a Dask worker), a fresh interpreter.
+        job = start_guarded(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
         try:
             _warm_up(ruleset, options)  # fixed start-up cost, not the document's: outside the limit
         except BaseException:
@@ -245,7 +247,14 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         if options.page_images and findings:
             from .pages import render_pages
 
-            images = render_pages(path, [f.page for f in findings], options.password)
+            problems: list[tuple[int, str]] = []
+            images = render_pages(path, [f.page for f in findings], options.password, problems=problems)
+            for reason in sorted({why for _, why in problems}):
+                numbers = [n for n, why in problems if why == reason]
+                warnings.append(
+                    f"{_pages(len(numbers), 'was', 'were')} not drawn in the report ({reason}): "
+                    f"{_page_ranges(numbers)}; their findings are listed without the page image"
+                )
     return ScanResult(
         doc,
         seg,

@@ -1,36 +1,47 @@
 """The results store: SQLite (stdlib), one transaction per document.
 
 Schema (also in the README):
-  documents(id, path UNIQUE, sha256, pages, language, status 'done'|'failed', error,
-            rules_version, model, score, seconds, scanned_at)
+  documents(id, path UNIQUE, sha256, pages, language, status 'done'|'failed'|'pending', error,
+            rules_version, model, score, seconds, scanned_at, warnings (JSON list or NULL))
   assessments(document_id, theme, verdict, deepest_stage, evidence_count, pages, score)
   findings(document_id, n, page, char_start, char_end, text, themes, stage, score, source,
            rule_ids, matched_terms, lang)
 A document is done for a (sha256, rules_version, model) triple; a rerun skips it.
+Paths are stored losslessly: as TEXT, or, for a file name that is not UTF-8, as a BLOB of
+its bytes (read back as the same str, with surrogate escapes).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
+DOCUMENTS = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
     sha256 TEXT,
     pages INTEGER,
     language TEXT,
-    status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'pending')),
     error TEXT,
     rules_version TEXT,
     model TEXT,
     score REAL,
     seconds REAL,
-    scanned_at TEXT
+    scanned_at TEXT,
+    warnings TEXT
 );
+"""
+DOCUMENT_COLUMNS = (
+    "id, path, sha256, pages, language, status, error, rules_version, model, score, seconds, scanned_at, warnings"
+)
+SCHEMA = (
+    DOCUMENTS.format(name="documents")
+    + """
 CREATE TABLE IF NOT EXISTS assessments (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     theme TEXT NOT NULL,
@@ -59,6 +70,21 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 CREATE INDEX IF NOT EXISTS documents_done ON documents (sha256, rules_version, model, status);
 """
+)
+
+
+def path_key(path: str) -> str | bytes:
+    """The stored form of a path: the text itself, or its bytes when it is not valid UTF-8."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def path_value(stored: str | bytes) -> str:
+    """A stored path back as the str that opens the file."""
+    return os.fsdecode(stored) if isinstance(stored, bytes) else stored
 
 
 class Store:
@@ -68,6 +94,37 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
         self.db.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store written by an earlier version to this schema, keeping its rows.
+
+        'pending' joined the statuses (a CHECK constraint: the table is rebuilt, as SQLite
+        documents) and `warnings` the columns.
+        """
+        (sql,) = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()
+        if "'pending'" in sql:
+            return
+        columns = [row[1] for row in self.db.execute("PRAGMA table_info(documents)")]
+        kept = ", ".join(c for c in DOCUMENT_COLUMNS.split(", ") if c in columns)
+        self.db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("DROP TABLE IF EXISTS documents_upgrade")
+                self.db.execute(DOCUMENTS.format(name="documents_upgrade"))
+                self.db.execute(f"INSERT INTO documents_upgrade ({kept}) SELECT {kept} FROM documents")
+                self.db.execute("DROP TABLE documents")
+                self.db.execute("ALTER TABLE documents_upgrade RENAME TO documents")
+                self.db.execute(
+                    "CREATE INDEX IF NOT EXISTS documents_done ON documents (sha256, rules_version, model, status)"
+                )
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.commit()
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         self.db.close()
@@ -76,20 +133,33 @@ class Store:
         row = self.db.execute(
             "SELECT 1 FROM documents WHERE path = ? AND sha256 = ? AND rules_version = ? AND model = ? "
             "AND status = 'done'",
-            (path, sha256, rules_version, model),
+            (path_key(path), sha256, rules_version, model),
         ).fetchone()
         return row is not None
+
+    def add_pending(self, paths: list[str]) -> None:
+        """Record documents about to be scanned that the store does not hold yet as 'pending'.
+
+        From the start of a run every listed document is in the store: a run cut short
+        leaves them pending (a rerun scans them), never absent.
+        """
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO documents (path, status) VALUES (?, 'pending')",
+                [(path_key(p),) for p in paths],
+            )
 
     def save(self, record: dict) -> None:
         """Replace everything stored for this path, in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db:
-            self.db.execute("DELETE FROM documents WHERE path = ?", (record["path"],))
+            key = path_key(record["path"])
+            self.db.execute("DELETE FROM documents WHERE path = ?", (key,))
             cur = self.db.execute(
                 "INSERT INTO documents (path, sha256, pages, language, status, error, rules_version, model, score, "
-                "seconds, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seconds, scanned_at, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    record["path"],
+                    key,
                     record.get("sha256"),
                     record.get("pages"),
                     record.get("language"),
@@ -100,6 +170,7 @@ class Store:
                     record.get("score"),
                     record.get("seconds"),
                     now,
+                    json.dumps(record["warnings"], ensure_ascii=False) if record.get("warnings") else None,
                 ),
             )
             doc_id = cur.lastrowid
@@ -144,7 +215,10 @@ class Store:
     def documents(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM documents ORDER BY path")
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+        for row in rows:
+            row["path"] = path_value(row["path"])
+        return rows
 
     def verdicts(self) -> dict[int, dict[str, dict]]:
         out: dict[int, dict[str, dict]] = {}
@@ -163,4 +237,7 @@ class Store:
             "SELECT d.path, f.* FROM findings f JOIN documents d ON d.id = f.document_id ORDER BY d.path, f.n"
         )
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+        for row in rows:
+            row["path"] = path_value(row["path"])
+        return rows

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PolicyScanError
+from .fsio import not_regular
 
 
 class LineDict(dict):
@@ -45,14 +46,28 @@ def _convert(node: yaml.Node):
 
 def load_yaml(path: str | Path, error: type[PolicyScanError]):
     """Parse one YAML file; syntax errors become ``error(path, problem, line)``."""
+    problem = not_regular(path)
+    if problem:
+        raise error(str(path), problem)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(str(path), "no such file") from None
     except UnicodeDecodeError:
         raise error(str(path), "not UTF-8 text") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        # Aliases are refused: a few lines of nested aliases expand to billions of items
+        # ("billion laughs") and an alias inside its own anchor is a cycle.  No settings or
+        # rule file needs them.
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise error(
+                    str(path),
+                    f"YAML aliases are not allowed (*{event.anchor}): write the value out",
+                    event.start_mark.line + 1,
+                )
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

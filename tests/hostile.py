@@ -233,3 +233,59 @@ def build_all(folder: Path) -> dict[str, Path]:
         garbage_bytes,
     ]
     return {make.__name__: make(folder / f"{make.__name__}.pdf") for make in makers}
+
+
+def skops_exec_model(path: Path, marker: Path) -> Path:
+    """A skops model file whose loading calls `builtins.exec`, which writes `marker`.
+
+    skops rebuilds a ConstructorFromReduceNode by calling its type with the node's content, so
+    a loader that trusts `builtins.exec` runs the code inside the file.
+    """
+    import json
+    import zipfile
+
+    code = f"open({str(marker)!r}, 'w').write('model code ran')"
+
+    def node(cls: str, loader: str, content, number: int, **extra) -> dict:
+        return {
+            "__class__": cls,
+            "__module__": "builtins",
+            "__loader__": loader,
+            "content": content,
+            **extra,
+            "__id__": number,
+        }
+
+    text = node("str", "JsonNode", json.dumps(code), 1, is_json=True)
+    call = node("exec", "ConstructorFromReduceNode", node("tuple", "TupleNode", [text], 2), 3)
+    key_types = node(
+        "list", "ListNode", [{"__class__": "str", "__module__": "builtins", "__loader__": "TypeNode", "__id__": 4}], 5
+    )
+    schema = node("dict", "DictNode", {"meta": call}, 6, key_types=key_types, protocol=2, _skops_version="0.16.0")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+    return path
+
+
+def cropbox_outside_mediabox(path: Path) -> Path:
+    """A readable page whose /CropBox lies wholly outside its /MediaBox: the visible area is empty.
+
+    The text is read; rendering the page for a report has nothing to draw on.
+    """
+    return _document(path, [_text([SENTENCE])], page="/CropBox [2000 2000 2600 2800] ")
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid","Remittances") remittances sent home by migrant workers rose.',
+    "+cmd|' /C calc'!A0 remittances sent home by migrant workers rose.",
+    "@SUM(1+1)*cmd|' /C calc'!A0 remittances sent home by migrant workers rose.",
+]
+
+
+def formula_text(path: Path) -> Path:
+    """Sentences about remittances that start like spreadsheet formulas (CSV injection).
+
+    Each is its own paragraph, so each becomes a finding whose text starts with = + or @.
+    """
+    pages = [_text([line], y=720) for line in FORMULAS]
+    return _document(path, pages)

@@ -44,6 +44,10 @@ def test_yaml_off_means_off(tmp_path):
         ("timeout: [60, 120]\n", 1, "'timeout' takes one value, not a list"),
         ("scan:\n  timeout: {a: 1}\n", 2, "'timeout' takes a value, not a mapping"),
         ("format: pdf\n", 1, "'format': 'pdf' is not one of"),
+        ("max-pages: 1.5\n", 1, "'max-pages': 1.5 is not a whole number"),
+        ("max-pages: yes\n", 1, "'max-pages': True is not a whole number"),
+        ("timeout: .inf\n", 1, "'timeout': inf is not a finite number"),
+        ("scan:\n  sensitivity: .nan\n", 2, "'sensitivity': nan is not a finite number"),
     ],
 )
 def test_bad_settings_are_reported_with_file_and_line(tmp_path, content, line, problem):
@@ -73,17 +77,20 @@ def test_a_shared_key_applies_where_its_value_is_valid(tmp_path):
     assert "fmt" not in defaults.get("extract", {})  # extract has no html: left at its own default
 
 
-def test_config_is_found_and_the_command_line_wins(tmp_path, pdf_dir):
+def test_config_is_found_here_only_and_the_command_line_wins(tmp_path, pdf_dir):
     (tmp_path / "policy-scan.yaml").write_text("max-pages: 1\nscan:\n  format: json\n")
-    nested = tmp_path / "corpus"
-    nested.mkdir()
-    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=nested)
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["document"]["pages"] == 1 and "only the first 1 were read" in proc.stderr
-    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", "--max-pages", "5", "-f", "text", cwd=nested)
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", "--max-pages", "5", "-f", "text", cwd=tmp_path)
     assert proc.returncode == 0 and "policy-scan" in proc.stdout.splitlines()[0]
     assert "only the first" not in proc.stdout + proc.stderr
+    # A settings file in a parent folder is not the user's to trust: it is not read.
+    nested = tmp_path / "corpus"
+    nested.mkdir()
+    proc = run("scan", pdf_dir / "running.pdf", "--no-classifier", cwd=nested)
+    assert proc.returncode == 0 and "policy-scan" in proc.stdout.splitlines()[0]  # text, the default format
 
 
 def test_explicit_config_file(tmp_path, pdf_dir):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
 import pytest
 
 from policy_scan.errors import InputError
-from policy_scan.guard import Deadline, GuardedJob, WorkerCrash, can_fork, time_limit
+from policy_scan.guard import Deadline, GuardedJob, SpawnedJob, WorkerCrash, can_fork, time_limit
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="needs fork")
 
@@ -76,3 +77,32 @@ def test_time_limit_stops_work_at_the_deadline():
         with time_limit(Deadline(0.3), "plan.pdf", "reading the PDF"):
             time.sleep(5)
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def _crash(path):
+    os.kill(os.getpid(), signal.SIGSEGV)  # as the PDF engine does on a file it cannot handle
+
+
+def _read_pages(path):
+    from policy_scan.extract import extract
+
+    return extract(path).page_count
+
+
+def test_a_spawned_job_keeps_the_limits_where_fork_is_not_allowed(tmp_path):
+    """Daemonic processes (Dask's workers) may not fork: their reading child is a fresh process."""
+    import hostile
+
+    bomb = hostile.decompression_bomb(tmp_path / "bomb.pdf", expanded_mb=768)
+    with pytest.raises(InputError, match=r"(memory limit of 256 MB exceeded|more than --max-memory 256 MB)"):
+        SpawnedJob(_read_pages, (str(bomb),), str(bomb), 256).result(120)
+    with pytest.raises(InputError, match=r"timed out after 0\.5 s reading the PDF"):
+        SpawnedJob(_read_pages, (str(bomb),), str(bomb), 8192).result(0.5)
+    with pytest.raises(InputError, match=r"the PDF engine crashed \(SIGSEGV\) reading the PDF"):
+        SpawnedJob(_crash, ("plan.pdf",), "plan.pdf").result(60)
+    with pytest.raises(WorkerCrash, match="KeyError: 'missing'"):
+        SpawnedJob(_buggy, ("plan.pdf",), "plan.pdf").result(60)
+    with pytest.raises(InputError, match=r"^plan\.pdf: not a PDF"):
+        SpawnedJob(_bad_input, ("plan.pdf",), "plan.pdf").result(60)
+    sentence = hostile.javascript(tmp_path / "ok.pdf")
+    assert SpawnedJob(_read_pages, (str(sentence),), str(sentence), 256).result(60) == 1

@@ -157,3 +157,38 @@ def test_malformed_corpus_file_is_file_and_line(tmp_path):
     for command in (["evaluate", corpus], ["train", corpus, "-o", tmp_path / "m.skops"]):
         proc = run(*command)
         assert_error(proc, f"{corpus}:2", "'relevant' must be true or false")
+
+
+def test_hostile_files_on_a_dask_cluster_keep_the_limits(files, example_plan, tmp_path):
+    """Dask workers are daemonic and may not fork: the PDF is read in a spawned child there,
+    under the same limits, so a bomb costs its document, not the worker and its other tasks."""
+    distributed = pytest.importorskip("distributed")
+    listing = tmp_path / "batch.txt"
+    names = ["bomb", "garbage_bytes", "javascript"]
+    listing.write_text("\n".join([str(example_plan)] + [str(files[n]) for n in names]) + "\n")
+    db = tmp_path / "dask.sqlite"
+    common = ["--db", db, "--no-classifier", "-q"]
+    # One worker with two threads: the bomb shares its process with the other documents.
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            workers = set(client.scheduler_info()["workers"])
+            proc = run("audit", listing, *common, "--scheduler", cluster.scheduler_address, "--max-memory", "256")
+            timed = run(
+                "audit", files["bomb"], *common, "--scheduler", cluster.scheduler_address,
+                "--timeout", "1", "--max-memory", "8192",
+            )  # fmt: skip
+            assert set(client.scheduler_info()["workers"]) == workers  # none lost, none restarted
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    with sqlite3.connect(db) as con:
+        rows = {
+            path: (status, error) for path, status, error in con.execute("SELECT path, status, error FROM documents")
+        }
+    assert rows[str(example_plan)] == ("done", None)
+    assert rows[str(files["javascript"])] == ("done", None)
+    assert rows[str(files["garbage_bytes"])][0] == "failed"
+    assert timed.returncode == 1, timed.stderr
+    assert rows[str(files["bomb"])] == (
+        "failed",
+        "timed out after 1 s reading the PDF (raise the limit with --timeout)",
+    )
+    assert "--max-memory 256" in proc.stderr or "memory limit of 256 MB" in proc.stderr, proc.stderr

@@ -112,3 +112,55 @@ def test_hostile_text_shows_as_text_and_runs_nothing(page, pdf_dir, tmp_path):
     text = page.locator("main").inner_text()
     assert "<script>window.__xss = 1; alert(1)</script>" in text
     assert page.locator("main img[src='x']").count() == 0
+
+
+def test_content_security_policy_blocks_injected_handlers_and_javascript_urls(page, pdf_dir, tmp_path):
+    """The report's own script and styles run under its policy; markup slipped in does not."""
+    html = render(scan(pdf_dir / "hostile_text.pdf", ScanOptions(page_images=True)), "html")
+    injected = (
+        '<img id="x1" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onerror="window.__xss = 1">'
+        '<img id="x2" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"'
+        ' onload="window.__xss = 2">'
+        '<a id="x3" href="javascript:window.__xss = 3">x</a><script>window.__xss = 4</script>'
+    )
+    path = tmp_path / "injected.html"
+    path.write_text(html.replace("</main>", injected + "</main>"), encoding="utf-8")
+    refused = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(path.as_uri())
+    page.click("#x3")
+    page.wait_for_load_state()
+    assert page.evaluate("window.__xss") is None
+    assert page.dialogs == []
+    assert len(refused) >= 3, refused  # the handlers, the javascript: URL and the script were refused
+    # The report's own script ran (filters counted the findings) and its colours apply.
+    assert page.locator("#count").inner_text().endswith(f"/ {page.locator('mark.finding').count()}")
+    colour = page.eval_on_selector("mark.finding", "m => getComputedStyle(m).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def test_audit_summary_links_with_hostile_names_open_their_reports(page, example_plan, tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    names = ["javascript:alert(1).pdf", "Plan:2024.pdf", "plan #2.pdf", "plan?v=2.pdf"]
+    for name in names:
+        shutil.copy(example_plan, folder / name)
+    db, reports, index = tmp_path / "a.sqlite", tmp_path / "reports", tmp_path / "index.html"
+    for args in (
+        ["audit", folder, "--db", db, "-q", "--no-classifier", "--reports", reports],
+        ["audit-export", "--db", db, "-f", "html", "-o", index, "--reports", reports],
+    ):
+        subprocess.run([sys.executable, "-m", "policy_scan", *map(str, args)], check=True, capture_output=True)
+    page.goto(index.as_uri())
+    links = page.locator("#corpus a")
+    assert links.count() == len(names)
+    for i in range(len(names)):
+        page.goto(index.as_uri())
+        name = page.locator("#corpus a").nth(i).inner_text()
+        page.locator("#corpus a").nth(i).click()
+        page.wait_for_load_state()
+        assert page.url.startswith("file://") and page.title() == f"policy-scan — {name}", (name, page.url)
+    assert page.dialogs == []

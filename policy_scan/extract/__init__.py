@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
+from ..fsio import not_regular
 from ..model import Document, Page
 
 ENGINES = ("pdfium", "pdfplumber")
@@ -33,6 +34,9 @@ def check_pdf_file(path: str | Path) -> None:
         raise InputError(str(path), "no such file")
     if p.is_dir():
         raise InputError(str(path), "is a directory, not a PDF")
+    problem = not_regular(p)
+    if problem:
+        raise InputError(str(path), problem)
     try:
         size = p.stat().st_size
         with open(p, "rb") as fh:
@@ -55,10 +59,15 @@ def extract(
         from .plumber import extract_pdfplumber as run
     else:
         raise InputError(str(path), f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    doc = run(str(path), password=password, max_pages=max_pages)
+    try:
+        # Read once: the hash is of the very bytes parsed, even if the file changes meanwhile.
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    doc = run(str(path), password=password, max_pages=max_pages, data=data)
     if not doc.pages:
         raise InputError(str(path), "the PDF has no pages")
-    doc.sha256 = file_sha256(path)
+    doc.sha256 = hashlib.sha256(data).hexdigest()
     for page in doc.pages:
         if page.lines and is_garbled(" ".join(line.text for line in page.lines)):
             # Unreadable text is no evidence and would confuse language detection: drop it,

@@ -30,9 +30,10 @@ PDFIUM_LOCK = threading.RLock()
 os.register_at_fork(after_in_child=PDFIUM_LOCK._at_fork_reinit)
 
 
-def open_pdf(path: str, password: str | None = None) -> pdfium.PdfDocument:
+def open_pdf(path: str, password: str | None = None, data: bytes | None = None) -> pdfium.PdfDocument:
+    """Open the PDF at `path`, or its bytes `data` when given (`path` then only names it)."""
     try:
-        return pdfium.PdfDocument(path, password=password)
+        return pdfium.PdfDocument(path if data is None else data, password=password)
     except pdfium.PdfiumError as exc:
         raise InputError(path, describe_pdfium_error(str(exc), password)) from None
     except OSError as exc:
@@ -203,13 +204,15 @@ def _walk_outline(pdf: pdfium.PdfDocument) -> list[OutlineEntry]:
     return entries
 
 
-def extract_pdfium(path: str, password: str | None = None, max_pages: int | None = None) -> Document:
+def extract_pdfium(
+    path: str, password: str | None = None, max_pages: int | None = None, data: bytes | None = None
+) -> Document:
     with PDFIUM_LOCK:
-        return _extract_pdfium(path, password, max_pages)
+        return _extract_pdfium(path, password, max_pages, data)
 
 
-def _extract_pdfium(path: str, password: str | None, max_pages: int | None) -> Document:
-    pdf = open_pdf(path, password)
+def _extract_pdfium(path: str, password: str | None, max_pages: int | None, data: bytes | None = None) -> Document:
+    pdf = open_pdf(path, password, data)
     try:
         pages: list[Page] = []
         count = len(pdf)

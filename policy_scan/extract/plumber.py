@@ -7,6 +7,8 @@ read through pypdfium2 so both engines give the same outline.
 
 from __future__ import annotations
 
+import io
+
 import pdfplumber
 
 from ..errors import InputError
@@ -58,8 +60,10 @@ def _line(words: list[dict]) -> Line:
     return Line(text, box, size, bold)
 
 
-def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | None = None) -> Document:
-    pdf_for_outline = open_pdf(path, password)  # also gives the same errors as pdfium
+def extract_pdfplumber(
+    path: str, password: str | None = None, max_pages: int | None = None, data: bytes | None = None
+) -> Document:
+    pdf_for_outline = open_pdf(path, password, data)  # also gives the same errors as pdfium
     try:
         notes: list[str] = []
         bookmarks = read_bookmarks(pdf_for_outline, notes)
@@ -67,7 +71,7 @@ def extract_pdfplumber(path: str, password: str | None = None, max_pages: int | 
     finally:
         pdf_for_outline.close()
     try:
-        pdf = pdfplumber.open(path, password=password or "")
+        pdf = pdfplumber.open(path if data is None else io.BytesIO(data), password=password or "")
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
         raise InputError(path, f"corrupt or unreadable PDF ({type(exc).__name__})") from None
     pages: list[Page] = []

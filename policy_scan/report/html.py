@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
+from ..fsio import printable
 from ..language import language_name
+from .csp import with_csp
 from .json import finding_dict
 from .labels import label
 
@@ -83,6 +85,7 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
     findings = [finding_dict(i, f, tax) for i, f in enumerate(result.findings)]
     for f in findings:
         f["colour"] = theme_colour(f["themes"][0]) if f["themes"] else "#ddd"
+        f["colour_theme"] = f["themes"][0] if f["themes"] else "none"  # a data-colour, not an inline style (CSP)
     by_page: dict[int, list[dict]] = {}
     for f in findings:
         by_page.setdefault(f["page"], []).append(f)
@@ -109,20 +112,22 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             }
         )
     template = env.get_template("report.html.j2")
-    return template.render(
-        version=__version__,
-        name=os.path.basename(result.document.path),
-        doc=result.document,
-        language=language_name(result.language),
-        result=result,
-        assessment=result.assessment,
-        themes=themes,
-        stages=tax.stages,
-        chapters=_chapters(result, findings),
-        findings=findings,
-        images=images,
-        warnings=result.warnings,
-        L=lambda key: label(key, ui_lang),
-        ui_lang=ui_lang,
-        marks={"addressed": "✓", "partial": "~", "absent": "✗"},
+    return with_csp(
+        template.render(
+            version=__version__,
+            name=printable(os.path.basename(result.document.path)),
+            doc=result.document,
+            language=language_name(result.language),
+            result=result,
+            assessment=result.assessment,
+            themes=themes,
+            stages=tax.stages,
+            chapters=_chapters(result, findings),
+            findings=findings,
+            images=images,
+            warnings=result.warnings,
+            L=lambda key: label(key, ui_lang),
+            ui_lang=ui_lang,
+            marks={"addressed": "✓", "partial": "~", "absent": "✗"},
+        )
     )

@@ -9,9 +9,10 @@ import json
 from dataclasses import asdict
 
 from .. import __version__
+from ..fsio import printable
 from ..language import language_name
 
-SCHEMA_VERSION = "1.1"  # 1.1: document.garbled_pages
+SCHEMA_VERSION = "1.2"  # 1.1: document.garbled_pages; 1.2: tool.settings
 
 
 def outline_with_ranges(result) -> list[dict]:
@@ -70,9 +71,10 @@ def result_dict(result) -> dict:
             "version": __version__,
             "rules_version": result.ruleset.version,
             "classifier": result.classifier,
+            "settings": getattr(result, "settings", None),
         },
         "document": {
-            "path": doc.path,
+            "path": printable(doc.path),
             "sha256": doc.sha256,
             "pages": doc.page_count,
             "language": result.language,

@@ -6,6 +6,7 @@ import os
 import textwrap
 
 from .. import __version__
+from ..fsio import printable
 from ..language import language_name
 from .labels import label
 
@@ -38,7 +39,7 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
     doc = result.document
     L = lambda key: label(key, ui_lang)  # noqa: E731
     out: list[str] = []
-    out.append(f"policy-scan {__version__} — {os.path.basename(doc.path)}")
+    out.append(f"policy-scan {__version__} — {printable(os.path.basename(doc.path))}")
     out.append(
         f"{doc.page_count} {L('pages')} · {language_name(result.language)} · {L('engine')} {doc.engine} · "
         f"{L('rules')} {result.ruleset.version}"
