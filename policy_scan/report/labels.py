@@ -12,6 +12,7 @@ LABELS = {
     "findings": {"es": "hallazgos", "fr": "constats"},
     "finding": {"es": "hallazgo", "fr": "constat"},
     "themes": {"es": "Temas", "fr": "Thèmes", "en": "Themes"},
+    "theme x stage": {"es": "Tema × etapa", "fr": "Thème × étape", "en": "Theme × stage"},
     "deepest stage": {"es": "etapa más profunda", "fr": "étape la plus avancée"},
     "pp.": {"es": "págs.", "fr": "p."},
     "p.": {"es": "pág.", "fr": "p."},

@@ -33,6 +33,19 @@ def _snippet(text: str, width: int = 150) -> str:
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _stage_grid(a, tax, L) -> list[str]:
+    """Theme x stage: which planning stages each theme reaches ("analysed, but no target")."""
+    stages = sorted(tax.stages, key=lambda s: int(s[1:]))
+    lines = [f"{L('theme x stage'):<20}" + " ".join(f"{s:>3}" for s in stages)]
+    for t in a.themes:
+        marks = " ".join(f"{'●' if s in t.stages else '·':>3}" for s in stages)
+        lines.append(f"  {t.theme:<4} {MARKS[t.verdict]}{'':<12}{marks}")
+    legend = " · ".join(f"{s} {tax.stages[s].title}" for s in stages)
+    lines.extend(f"  {line}" for line in textwrap.wrap(legend, 94))
+    lines.append("")
+    return lines
+
+
 def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
     tax = result.ruleset.taxonomy
     a = result.assessment
@@ -83,6 +96,7 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
             wrapped = textwrap.wrap(f"{L('gap')}: {t.entry_point}" + (f" ({'; '.join(links)})" if links else ""), 96)
             out.extend(f"         {line}" for line in wrapped)
     out.append("")
+    out.extend(_stage_grid(a, tax, L))
     chapters = a.chapters
     if chapters:
         out.append(L("chapters"))
