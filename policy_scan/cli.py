@@ -30,6 +30,11 @@ class FiniteFloatRange(click.FloatRange):
         return number
 
 
+def sensitivity_option(help_text: str):
+    """--sensitivity, shared by scan, evaluate and classify: the classifier's threshold."""
+    return click.option("--sensitivity", type=FiniteFloatRange(0, 1), default=0.5, show_default=True, help=help_text)
+
+
 class WholeIntRange(click.IntRange):
     """An IntRange that refuses 1.5 or yes from a settings file instead of reading them as 1."""
 
@@ -179,13 +184,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Combine the trained classifier with the rules.",
 )
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
-@click.option(
-    "--sensitivity",
-    type=FiniteFloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="0 favours precision, 1 favours recall (classifier threshold).",
-)
+@sensitivity_option("0 favours precision, 1 favours recall (classifier threshold).")
 @click.option("--lang", type=click.Choice(["en", "es", "fr"]), help="Force the document language.")
 @click.option(
     "--lang-ui",
@@ -455,17 +454,11 @@ def classifier_threshold_for(sensitivity: float) -> float:
 @click.option("--cv", type=WholeIntRange(2, 20), help="Cross-validate on the corpus with K folds instead.")
 @click.option(
     "--folds",
-    type=click.IntRange(2, 20),
+    type=WholeIntRange(2, 20),
     help="For reference sets: score each document with a classifier trained without it (K folds grouped by "
     "document, authored passages always in training); the figures the README reports.",
 )
-@click.option(
-    "--sensitivity",
-    type=FiniteFloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="As for scan: sets the classifier threshold of the hybrid and of the classifier alone.",
-)
+@sensitivity_option("As for scan: sets the classifier threshold of the hybrid and of the classifier alone.")
 @click.option(
     "--split",
     default="all",
@@ -597,13 +590,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
     help="hybrid: what `scan` decides for the sentence (rules, vetoes, classifier); or one part alone.",
 )
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model (default: bundled).")
-@click.option(
-    "--sensitivity",
-    type=FiniteFloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="As for scan: the classifier's threshold (0 = rules only).",
-)
+@sensitivity_option("As for scan: the classifier's threshold (0 = rules only).")
 @click.option(
     "--threshold",
     type=FiniteFloatRange(0, 1),

@@ -27,6 +27,7 @@ class Labelled:
     sampling: str = ""  # full | net | random | legacy: how the sentence was drawn for labelling
     chapter: list[str] = field(default_factory=list)  # heading path, as the scan sees it
     split: str = ""  # dev | test: the document's side of the held-out split (corpus/documents.tsv)
+    in_references: bool = False  # under a References/Bibliography heading, where scan finds nothing
 
 
 def default_corpus_dir() -> Path:

@@ -221,6 +221,7 @@ def judge_sentences(
     options: DetectOptions | None = None,
     chapters: list[list[str]] | None = None,
     threshold: float | None = None,
+    reference_list: list[bool] | None = None,
 ) -> list[SentenceVerdict]:
     """What `scan` decides for each text, read as a passage of its own (for `classify` and `evaluate`).
 
@@ -247,7 +248,8 @@ def judge_sentences(
     passages, offset = [], 0
     for i, (text, lang) in enumerate(zip(texts, langs)):
         chapter = chapters[i] if chapters else []
-        passages.append(Passage(i, text, 1, list(chapter), offset=offset, lang=lang))
+        in_references = bool(reference_list[i]) if reference_list else False
+        passages.append(Passage(i, text, 1, list(chapter), offset=offset, lang=lang, reference_list=in_references))
         offset += len(text) + 2
     starts = [p.offset for p in passages]
     found: dict[int, list[Finding]] = defaultdict(list)

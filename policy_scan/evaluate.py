@@ -181,6 +181,7 @@ def rules_predict(ruleset, items: list[Labelled], model=None, sensitivity: float
         model,
         DetectOptions(sensitivity=sensitivity if model is not None else 0.0),
         [i.chapter for i in items],
+        reference_list=[i.in_references for i in items],
     )
     return [Prediction(v.relevant, v.themes, v.stage, v.score) for v in verdicts]
 
@@ -334,6 +335,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
                     sampling=str(record.get("sampling", "")),
                     chapter=list(passage.chapter),
                     split=str(record.get("split", "")),
+                    in_references=passage.reference_list,
                 )
             )
     return Resolved(items, missing, mismatched)
