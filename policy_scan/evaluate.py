@@ -366,6 +366,22 @@ def _prf(c: Counts) -> str:
     return f"P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}"
 
 
+STAGES = [f"P{i}" for i in range(1, 8)]
+
+
+def format_confusion(confusion: Counter) -> list[str]:
+    """Labelled stage (rows) against the predicted one (columns), on true positives."""
+    lines = ["    labelled \\ predicted " + " ".join(f"{p:>4}" for p in STAGES) + "   right"]
+    for gold in STAGES:
+        row = [confusion.get((gold, p), 0) for p in STAGES]
+        total = sum(row)
+        if total:
+            right = confusion.get((gold, gold), 0)
+            cells = " ".join(f"{n:>4}" for n in row)
+            lines.append(f"    {gold:<21}{cells}   {right}/{total}")
+    return lines
+
+
 def format_scores(title: str, s: Scores) -> str:
     r = s.relevance
     lines = [f"{title}: {s.n} sentences", f"  relevance   {_prf(r)}   (tp {r.tp}, fp {r.fp}, fn {r.fn}, tn {r.tn})"]
@@ -379,10 +395,7 @@ def format_scores(title: str, s: Scores) -> str:
                 lines.append(f"    {t:<9} {_prf(c)}   (support {c.tp + c.fn}, fp {c.fp})")
     if s.stage_total:
         lines.append(f"  stage       accuracy {s.stage_correct / s.stage_total:.3f} on {s.stage_total} true positives")
-        top = s.stage_confusion.most_common()
-        wrong = [f"{g}->{p} {n}" for (g, p), n in top if g != p][:6]
-        if wrong:
-            lines.append(f"    most confused: {', '.join(wrong)}")
+        lines.extend(format_confusion(s.stage_confusion))
     if s.false_friends:
         lines.append(f"  false friends flagged: {s.false_friends_flagged} of {s.false_friends}")
     return "\n".join(lines)
