@@ -1,0 +1,115 @@
+"""Held-out evaluation and the scan's verdict per sentence (issue 13)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_cli import assert_one_line_error, run
+
+from conftest import ROOT, SHARED_PDFS
+from policy_scan import evaluate as ev
+from policy_scan.corpus import Labelled
+from policy_scan.detect import judge_sentences
+from policy_scan.ruleset import load_ruleset
+from policy_scan.scan import scan
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_ruleset(strict=True, check_patterns=False)[0]
+
+
+def _item(doc: str, n: int) -> Labelled:
+    return Labelled(f"sentence {n} of {doc}", "en", n % 3 == 0, ["T1"] if n % 3 == 0 else [], None, doc=doc)
+
+
+def test_folds_never_split_a_document():
+    items = [_item(f"doc{d}.pdf", n) for d in range(7) for n in range(d * 5 + 3)]
+    folds = ev.document_folds(items, 3)
+    assert len(folds) == 3
+    assert sorted(d for f in folds for d in f) == sorted({i.doc for i in items})  # each document once
+    assert all(not (a & b) for i, a in enumerate(folds) for b in folds[i + 1 :])
+    sizes = [sum(1 for i in items if i.doc in f) for f in folds]
+    assert max(sizes) - min(sizes) <= 35  # dealt largest first: no fold gets all the big documents
+    assert ev.document_folds(items, 3) == folds  # stable
+
+
+def test_split_names_documents_not_hash_halves():
+    record = {"doc": "KHM_Labour_Migration_Policy_2015-2018.pdf", "sha1": "ffffffffffff", "split": "dev"}
+    assert ev.in_split(record, "dev") and not ev.in_split(record, "test")
+    assert ev.in_split(record, "KHM_Labour_Migration_Policy_2015-2018")
+    assert ev.in_split(record, "NAM_INDC.pdf, KHM_Labour_Migration_Policy_2015-2018.pdf")
+    assert not ev.in_split(record, "NAM_INDC")
+
+
+def test_every_reference_set_document_has_one_split():
+    rows = [line.split("\t") for line in (ROOT / "corpus" / "documents.tsv").read_text().splitlines()]
+    table = {r[0]: r[2] for r in rows if r and not r[0].startswith("#") and r[0] != "doc"}
+    for line in (ROOT / "corpus" / "real_sentences.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        assert "text" not in record, "references only: no document text in the repository"
+        assert record["split"] == table[record["doc"]], record
+
+
+def test_sentence_verdicts_are_the_scans_own(example_plan, ruleset):
+    result = scan(example_plan)
+    findings = result.findings[:12]
+    verdicts = judge_sentences([f.text for f in findings], [f.lang for f in findings], ruleset, None)
+    assert all(v.relevant for v in verdicts)
+    for f, v in zip(findings, verdicts):
+        assert set(v.themes) <= set(f.themes) or f.source == "classifier"
+    traps = [
+        "The ministry completed the migration of payroll data to the new cloud platform.",
+        "Customs seized 40 kilograms of heroin in a drug trafficking operation.",
+        "Les frais de déplacement des agents sont remboursés chaque mois.",
+    ]
+    assert not any(v.relevant for v in judge_sentences(traps, ["en", "en", "fr"], ruleset, None))
+
+
+def test_reference_list_sentences_are_not_evidence(ruleset):
+    text = "International Organization for Migration, 2014, Report on labour migration in Asia."
+    plain, cited = judge_sentences([text, text], ["en", "en"], ruleset, None, reference_list=[False, True])
+    assert plain.relevant and not cited.relevant
+
+
+def test_classify_methods_and_language():
+    lines = [
+        {"text": "Foreign workers make up a fifth of the construction workforce.", "id": "net"},
+        {"text": "La migración de profesionales hacia las ciudades es creciente.", "lang": "es"},
+        {"text": "Foreign direct investment rose sharply in 2015.", "id": "trap"},
+    ]
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    hybrid = [json.loads(x) for x in run("classify", "-", stdin=stdin).stdout.splitlines()]
+    assert [o["relevant"] for o in hybrid] == [True, True, False]
+    assert hybrid[0]["source"] in ("rule", "both") and hybrid[2]["source"] is None
+    rules = [json.loads(x) for x in run("classify", "--method", "rules", "-", stdin=stdin).stdout.splitlines()]
+    assert [o["relevant"] for o in rules] == [True, True, False]
+    assert all(o["source"] in ("rule", None) for o in rules)
+    alone = [json.loads(x) for x in run("classify", "--method", "classifier", "-", stdin=stdin).stdout.splitlines()]
+    assert all(o["source"] in ("classifier", None) for o in alone)
+    assert all(0.0 <= o["score"] <= 1.0 for o in alone)
+
+
+def test_train_refuses_an_unreproducible_model(tmp_path):
+    proc = run("train", "--pdfs", str(tmp_path), "-o", str(tmp_path / "m.skops"))
+    assert_one_line_error(proc, "real_sentences.jsonl", "not found in")
+    assert not (tmp_path / "m.skops").exists()
+
+
+def test_held_out_evaluation_on_a_small_set(tmp_path):
+    """evaluate --folds trains one model per fold and prints held-out and full-document figures."""
+    if not SHARED_PDFS.is_dir():
+        pytest.skip("needs ../shared/pdfs")
+    keep = {"BGD_ADB_Migrant_Workers_Remittances_TA_2011.pdf", "NAM_UN_RIA_Key_Observations_2015.pdf"}
+    every = (ROOT / "corpus" / "real_sentences.jsonl").read_text().splitlines()
+    lines = [x for x in every if json.loads(x)["doc"] in keep]
+    refs = tmp_path / "refs.jsonl"
+    refs.write_text("\n".join(lines) + "\n")
+    proc = run("evaluate", str(refs), "--folds", "2", "--pdfs", str(SHARED_PDFS), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    hybrid = out["hybrid (classifier held out by document)"]
+    assert hybrid["n"] == len(lines)
+    assert out["keywords (baseline)"]["n"] == len(lines)
+    assert any(k.endswith("documents labelled sentence by sentence") for k in out)
