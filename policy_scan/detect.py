@@ -118,9 +118,18 @@ def merge_themes(rule_themes: list[str], sure_themes: list[str]) -> list[str]:
     return sorted(set(rule_themes) | set(sure_themes), key=lambda t: int(t[1:]))
 
 
+def deciding(hits: list[RuleHit]) -> list[RuleHit]:
+    """The hits that make a sentence relevant: all but qualifiers."""
+    return [h for h in hits if not h.rule.qualifier]
+
+
+def qualified_themes(themes: list[str], hits: list[RuleHit]) -> list[str]:
+    return merge_themes(themes, [t for h in hits if h.rule.qualifier for t in h.rule.themes])
+
+
 def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleMatcher, lang: str) -> Finding:
     rule_ids = sorted({h.rule.id for h in hits})
-    themes = hit_themes(hits)
+    themes = qualified_themes(hit_themes(deciding(hits)), hits)
     terms = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: h.start)))
     score = min(0.99, RULE_SCORE + 0.05 * (len(rule_ids) - 1))
     return Finding(
@@ -166,15 +175,17 @@ def detect(
             if use_classifier:
                 for sentence in doc.sents:
                     hits = by_sentence.get(sentence.start, [])
-                    if hits or (try_model and classifier.could_match(sentence.text, lang)):
+                    if deciding(hits) or (try_model and classifier.could_match(sentence.text, lang)):
                         pending.append((passage, sentence, hits))
             else:
-                findings.extend(rule_finding(passage, hs[0].sentence, hs, matcher, lang) for hs in by_sentence.values())
+                findings.extend(
+                    rule_finding(passage, hs[0].sentence, hs, matcher, lang) for hs in by_sentence.values() if deciding(hs)
+                )
         if pending:
             scores = classifier.predict([s.text for _, s, _ in pending])
             for (passage, sentence, hits), scored in zip(pending, scores):
                 prob, themes, stage, terms = scored["score"], scored["themes"], scored["stage"], scored["terms"]
-                if hits:
+                if deciding(hits):
                     finding = rule_finding(passage, sentence, hits, matcher, lang)
                     # The stage head learnt from labelled real sentences reads what a sentence does
                     # with migration better than cue words do (README: stage accuracy).
@@ -183,8 +194,8 @@ def detect(
                         finding.source = "both"
                         finding.score = round(max(finding.score, prob), 3)
                         finding.classifier_terms = terms
-                        if only_net(hits):
-                            finding.themes = merge_themes(themes, scored["sure_themes"])
+                        if only_net(deciding(hits)):
+                            finding.themes = qualified_themes(merge_themes(themes, scored["sure_themes"]), hits)
                         else:
                             finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
@@ -193,7 +204,7 @@ def detect(
                     findings.append(
                         Finding(
                             **_base(passage, sentence, lang),
-                            themes=themes,
+                            themes=qualified_themes(themes, hits),
                             stage=stage or cue,
                             score=round(prob, 3),
                             source="classifier",

@@ -19,7 +19,7 @@ _RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
 _EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
 _THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
 _STAGE_ID = re.compile(r"^P[1-7]$")
-RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "generic", "net", "examples"}
+RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "generic", "net", "qualifier", "examples"}
 EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
 
 
@@ -79,6 +79,9 @@ class Rule:
     # A net rule (the wide net of mobility words) makes a sentence a candidate; its themes are
     # a last resort, after specific rules, generic rules and the classifier's view.
     net: bool = False
+    # A qualifier (women and children, for T9) adds its themes to a sentence that other
+    # rules or the classifier found relevant; it never makes a sentence relevant itself.
+    qualifier: bool = False
 
 
 @dataclass
@@ -274,6 +277,10 @@ def _parse_rule(
     if not isinstance(net, bool):
         problems.add(path, _line(item, "net", line), f"{rule_id}: net must be true or false")
         net = False
+    qualifier = item.get("qualifier", False)
+    if not isinstance(qualifier, bool):
+        problems.add(path, _line(item, "qualifier", line), f"{rule_id}: qualifier must be true or false")
+        qualifier = False
     examples = item.get("examples") or {}
     eline = _line(item, "examples", line)
     if not isinstance(examples, dict):
@@ -310,6 +317,7 @@ def _parse_rule(
         example_lines,
         generic or net,
         net,
+        qualifier,
     )
 
 
