@@ -179,7 +179,9 @@ def detect(
                         pending.append((passage, sentence, hits))
             else:
                 findings.extend(
-                    rule_finding(passage, hs[0].sentence, hs, matcher, lang) for hs in by_sentence.values() if deciding(hs)
+                    rule_finding(passage, hs[0].sentence, hs, matcher, lang)
+                    for hs in by_sentence.values()
+                    if deciding(hs)
                 )
         if pending:
             scores = classifier.predict([s.text for _, s, _ in pending])

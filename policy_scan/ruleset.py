@@ -19,7 +19,10 @@ _RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
 _EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
 _THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
 _STAGE_ID = re.compile(r"^P[1-7]$")
-RULE_KEYS = {"id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "generic", "net", "qualifier", "examples"}
+RULE_KEYS = {
+    *("id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "examples"),
+    *("generic", "net", "qualifier"),
+}
 EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
 
 
