@@ -71,6 +71,23 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def format_option(command: str, **kwargs):
+    """`-f/--format`, its choices read from the one format registry (policy_scan/report)."""
+    from .report import REGISTRY
+
+    formats = REGISTRY[command]
+    described = "; ".join(f"{f.name}: {f.help}" for f in formats.values())
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(list(formats)),
+        show_default="default" in kwargs,
+        help=f"Output format ({described}).",
+        **kwargs,
+    )
+
+
 OCR_MODES = ("off", "auto", "force")
 ocr_option = click.option(
     "--ocr",
@@ -151,15 +168,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv", "html"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("scan", default="text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option(
     "--engine",
@@ -755,7 +764,7 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
 
 @main.command("audit-export")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The audit's SQLite store.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["csv", "json", "parquet", "html"]), required=True)
+@format_option("audit-export", required=True)
 @click.option(
     "-o",
     "--output",
@@ -792,7 +801,7 @@ def audit_export(db_path, fmt, output, reports_dir):
 @main.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@format_option("diff", default="text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison to this file.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
@@ -800,22 +809,15 @@ def audit_export(db_path, fmt, output, reports_dir):
 @expected_errors
 def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages):
     """Compare two drafts (PDFs, or JSON results of `scan`): what the new one gained or lost."""
-    import json
-
-    from .diff import compare, diff_dict, load_result, render_diff_html, render_diff_text
+    from .diff import compare, load_result
+    from .report import renderer
     from .scan import ScanOptions
 
     options = ScanOptions(
         classifier=classifier, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
     )
     result = compare(load_result(old, options), load_result(new, options))
-    if fmt == "json":
-        text = json.dumps(diff_dict(result), ensure_ascii=False, indent=2) + "\n"
-    elif fmt == "html":
-        text = render_diff_html(result)
-    else:
-        text = render_diff_text(result)
-    write_output(text, output)
+    write_output(renderer("diff", fmt)(result), output)
     if fail_on_regression and result.regressions:
         click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)
         sys.exit(EXIT_FINDINGS)

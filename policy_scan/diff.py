@@ -184,7 +184,11 @@ def diff_dict(d: DraftDiff) -> dict:
     }
 
 
-def render_diff_text(d: DraftDiff) -> str:
+def render_diff_json(d: DraftDiff, **_) -> str:
+    return json.dumps(diff_dict(d), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_diff_text(d: DraftDiff, **_) -> str:
     out = [
         f"policy-scan diff: {Path(d.old['document']['path']).name} -> {Path(d.new['document']['path']).name}",
         f"score {d.old['assessment']['score']:.1f} -> {d.new['assessment']['score']:.1f} ({d.score_change:+.1f})",
@@ -212,7 +216,7 @@ def render_diff_text(d: DraftDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_diff_html(d: DraftDiff) -> str:
+def render_diff_html(d: DraftDiff, **_) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))
