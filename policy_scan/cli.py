@@ -7,8 +7,10 @@ Heavy libraries (spaCy, scikit-learn) are imported inside commands so --help is 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import os
 import sys
 
 import click
@@ -86,6 +88,47 @@ def format_option(command: str, **kwargs):
         help=f"Output format ({described}).",
         **kwargs,
     )
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+
+
+@contextlib.contextmanager
+def terminal_progress(quiet: bool):
+    """A progress callback drawing bars on stderr (pages read, pages OCR'd, ETA), or None when
+    quiet or when stderr is not a terminal (piped, redirected: nothing is printed)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    names = {"read": "reading pages", "ocr": "OCR pages"}
+    bar = None
+    try:  # a terminal that reports no size (some pseudo-terminals) would get an empty bar
+        width = None if os.get_terminal_size(sys.stderr.fileno()).columns else 80
+    except OSError:
+        width = 80
+
+    def show(event) -> None:
+        nonlocal bar
+        if bar is None or bar.desc != names.get(event.phase, event.phase) or bar.total != event.total:
+            if bar is not None:
+                bar.close()
+            bar = tqdm(
+                total=event.total,
+                desc=names.get(event.phase, event.phase),
+                unit="page",
+                file=sys.stderr,
+                leave=False,
+                ncols=width,
+            )
+        bar.update(event.done - bar.n)
+
+    try:
+        yield show
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 OCR_MODES = ("off", "auto", "force")
@@ -212,6 +255,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--fail-under", type=FiniteFloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
 @limit_options
+@quiet_option
 @expected_errors
 def scan(
     file,
@@ -233,32 +277,33 @@ def scan(
     timeout,
     max_memory,
     max_pages,
+    quiet,
 ):
     """Scan one plan (PDF) and report, per theme and stage, where migration is addressed."""
-    from .report import render
-    from .scan import ScanOptions
-    from .scan import scan as run_scan
+    from . import api
 
-    options = ScanOptions(
-        engine=engine,
-        password=password,
-        rules_dir=rules_dir,
-        select=_split(select),
-        ignore=_split(ignore),
-        classifier=classifier,
-        model_path=model_path,
-        sensitivity=sensitivity,
-        lang=lang,
-        page_images=fmt == "html",
-        ocr=ocr,
-        timeout=timeout,
-        max_memory_mb=max_memory,
-        max_pages=max_pages,
-    )
-    result = run_scan(file, options)
+    with terminal_progress(quiet) as progress:
+        result = api.scan(
+            file,
+            progress=progress,
+            engine=engine,
+            password=password,
+            rules_dir=rules_dir,
+            select=_split(select),
+            ignore=_split(ignore),
+            classifier=classifier,
+            model_path=model_path,
+            sensitivity=sensitivity,
+            lang=lang,
+            page_images=fmt == "html",
+            ocr=ocr,
+            timeout=timeout,
+            max_memory_mb=max_memory,
+            max_pages=max_pages,
+        )
     result.settings = settings_used()
     ui = result.language if lang_ui == "auto" else lang_ui
-    write_output(render(result, fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
+    write_output(result.render(fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     for warning in result.warnings:
         if fmt != "text" or output:
             click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
@@ -632,15 +677,8 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     """
     import json
 
-    from .classify import load_default_classifier
-    from .detect import DetectOptions, judge_sentences
-    from .language import RULE_LANGUAGES, detect_language
+    from . import api
 
-    model = None
-    if method != "rules":
-        model = load_default_classifier(model_path)
-        if model is None:
-            raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
     name = "<stdin>" if source == "-" else source
     if source != "-" and not_regular(source):
         raise PolicyScanError(source, not_regular(source))
@@ -652,25 +690,19 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
 
     with stream:
         parsed = parse_jsonl(stream, name, PolicyScanError)
-    records, langs = [], []
+    records = []
     for number, record in parsed:
         if not isinstance(record.get("text"), str):
             raise PolicyScanError(name, 'each line needs a "text" string', number)
-        lang = record.get("lang") or default_lang
-        if lang == "auto":
-            lang, _ = detect_language(record["text"], min_words=4)
-            lang = "en" if lang == "und" else lang  # too short to tell: read as English, as scan does
-        if not isinstance(lang, str) or (lang not in RULE_LANGUAGES and method == "classifier"):
-            lang = "en"  # the classifier is one model for every language
         records.append(record)
-        langs.append(lang)
-    ruleset = None
-    if method != "classifier":
-        from .ruleset import load_ruleset
-
-        ruleset, _ = load_ruleset(strict=True, check_patterns=False)
-    options = DetectOptions(sensitivity=sensitivity if method == "hybrid" else 0.0)
-    verdicts = judge_sentences([r["text"] for r in records], langs, ruleset, model, options, threshold=threshold)
+    verdicts = api.classify(
+        [r["text"] for r in records],
+        [r.get("lang") or default_lang for r in records],
+        method=method,
+        sensitivity=sensitivity,
+        threshold=threshold,
+        model_path=model_path,
+    )
     lines = []
     for record, v in zip(records, verdicts):
         record.update(
