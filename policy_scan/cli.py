@@ -111,12 +111,13 @@ def terminal_progress(quiet: bool):
 
     def show(event) -> None:
         nonlocal bar
-        if bar is None or bar.desc != names.get(event.phase, event.phase) or bar.total != event.total:
+        desc = names.get(event.phase, event.phase)
+        if bar is None or bar.desc != desc or bar.total != event.total or event.done < bar.n:  # a new phase or PDF
             if bar is not None:
                 bar.close()
             bar = tqdm(
                 total=event.total,
-                desc=names.get(event.phase, event.phase),
+                desc=desc,
                 unit="page",
                 file=sys.stderr,
                 leave=False,
@@ -369,8 +370,9 @@ def rules_test(rules_dir, select):
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 @limit_options
+@quiet_option
 @expected_errors
-def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_memory, max_pages):
+def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_memory, max_pages, quiet):
     """Print the cleaned text that findings' char offsets point into."""
     import json
 
@@ -381,7 +383,8 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
     options = ScanOptions(
         engine=engine, password=password, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
     )
-    doc, seg, _ = read(file, options)
+    with terminal_progress(quiet) as progress:
+        doc, seg, _ = read(file, options, progress)
     for warning in doc.warnings:
         click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
@@ -838,8 +841,9 @@ def audit_export(db_path, fmt, output, reports_dir):
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
 @limit_options
+@quiet_option
 @expected_errors
-def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages):
+def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages, quiet):
     """Compare two drafts (PDFs, or JSON results of `scan`): what the new one gained or lost."""
     from .diff import compare, load_result
     from .report import renderer
@@ -848,7 +852,8 @@ def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, ma
     options = ScanOptions(
         classifier=classifier, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
     )
-    result = compare(load_result(old, options), load_result(new, options))
+    with terminal_progress(quiet) as progress:
+        result = compare(load_result(old, options, progress), load_result(new, options, progress))
     write_output(renderer("diff", fmt)(result), output)
     if fail_on_regression and result.regressions:
         click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)

@@ -41,8 +41,9 @@ class DraftDiff:
     regressions: list[str] = field(default_factory=list)
 
 
-def load_result(path: str | Path, scan_options=None) -> dict:
-    """A scan's JSON result: read from a .json file, or made by scanning a PDF."""
+def load_result(path: str | Path, scan_options=None, progress=None) -> dict:
+    """A scan's JSON result: read from a .json file, or made by scanning a PDF (`progress`
+    as for `scan`)."""
     path = Path(path)
     if not path.exists():
         raise InputError(str(path), "no such file")
@@ -62,7 +63,7 @@ def load_result(path: str | Path, scan_options=None) -> dict:
     from .report.json import result_dict
     from .scan import scan
 
-    return result_dict(scan(path, scan_options))
+    return result_dict(scan(path, scan_options, progress))
 
 
 def _norm(text: str) -> str:

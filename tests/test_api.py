@@ -168,6 +168,7 @@ def test_progress_on_a_terminal_only(example_plan):
     shown = read_pty(["scan", str(example_plan), "-o", os.devnull])
     assert "reading pages" in shown and "/9 [" in shown  # a bar: pages of 9, rate and ETA
     assert read_pty(["scan", str(example_plan), "-o", os.devnull, "-q"]) == ""
+    assert "reading pages" in read_pty(["extract", str(example_plan), "-o", os.devnull])  # and diff: same bars
 
 
 def test_import_is_cheap_and_names_are_the_api():
