@@ -7,8 +7,10 @@ Heavy libraries (spaCy, scikit-learn) are imported inside commands so --help is 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import os
 import sys
 
 import click
@@ -74,6 +76,65 @@ def write_output(text: str, output: str | None) -> None:
             raise PolicyScanError(output, "cannot write output (text that cannot be encoded as UTF-8)") from None
     else:
         click.echo(text, nl=False)
+
+
+def format_option(command: str, **kwargs):
+    """`-f/--format`, its choices read from the one format registry (policy_scan/report)."""
+    from .report import REGISTRY
+
+    formats = REGISTRY[command]
+    described = "; ".join(f"{f.name}: {f.help}" for f in formats.values())
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(list(formats)),
+        show_default="default" in kwargs,
+        help=f"Output format ({described}).",
+        **kwargs,
+    )
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+
+
+@contextlib.contextmanager
+def terminal_progress(quiet: bool):
+    """A progress callback drawing bars on stderr (pages read, pages OCR'd, ETA), or None when
+    quiet or when stderr is not a terminal (piped, redirected: nothing is printed)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    names = {"read": "reading pages", "ocr": "OCR pages"}
+    bar = None
+    try:  # a terminal that reports no size (some pseudo-terminals) would get an empty bar
+        width = None if os.get_terminal_size(sys.stderr.fileno()).columns else 80
+    except OSError:
+        width = 80
+
+    def show(event) -> None:
+        nonlocal bar
+        desc = names.get(event.phase, event.phase)
+        if bar is None or bar.desc != desc or bar.total != event.total or event.done < bar.n:  # a new phase or PDF
+            if bar is not None:
+                bar.close()
+            bar = tqdm(
+                total=event.total,
+                desc=desc,
+                unit="page",
+                file=sys.stderr,
+                leave=False,
+                ncols=width,
+            )
+        bar.update(event.done - bar.n)
+
+    try:
+        yield show
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 OCR_MODES = ("off", "auto", "force")
@@ -156,15 +217,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv", "html"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("scan", default="text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option(
     "--engine",
@@ -202,6 +255,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--fail-under", type=FiniteFloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
 @limit_options
+@quiet_option
 @expected_errors
 def scan(
     file,
@@ -223,32 +277,33 @@ def scan(
     timeout,
     max_memory,
     max_pages,
+    quiet,
 ):
     """Scan one plan (PDF) and report, per theme and stage, where migration is addressed."""
-    from .report import render
-    from .scan import ScanOptions
-    from .scan import scan as run_scan
+    from . import api
 
-    options = ScanOptions(
-        engine=engine,
-        password=password,
-        rules_dir=rules_dir,
-        select=_split(select),
-        ignore=_split(ignore),
-        classifier=classifier,
-        model_path=model_path,
-        sensitivity=sensitivity,
-        lang=lang,
-        page_images=fmt == "html",
-        ocr=ocr,
-        timeout=timeout,
-        max_memory_mb=max_memory,
-        max_pages=max_pages,
-    )
-    result = run_scan(file, options)
+    with terminal_progress(quiet) as progress:
+        result = api.scan(
+            file,
+            progress=progress,
+            engine=engine,
+            password=password,
+            rules_dir=rules_dir,
+            select=_split(select),
+            ignore=_split(ignore),
+            classifier=classifier,
+            model_path=model_path,
+            sensitivity=sensitivity,
+            lang=lang,
+            page_images=fmt == "html",
+            ocr=ocr,
+            timeout=timeout,
+            max_memory_mb=max_memory,
+            max_pages=max_pages,
+        )
     result.settings = settings_used()
     ui = result.language if lang_ui == "auto" else lang_ui
-    write_output(render(result, fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
+    write_output(result.render(fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     for warning in result.warnings:
         if fmt != "text" or output:
             click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
@@ -314,8 +369,9 @@ def rules_test(rules_dir, select):
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 @limit_options
+@quiet_option
 @expected_errors
-def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_memory, max_pages):
+def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_memory, max_pages, quiet):
     """Print the cleaned text that findings' char offsets point into."""
     import json
 
@@ -326,7 +382,8 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
     options = ScanOptions(
         engine=engine, password=password, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
     )
-    doc, seg, _ = read(file, options)
+    with terminal_progress(quiet) as progress:
+        doc, seg, _ = read(file, options, progress)
     for warning in doc.warnings:
         click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
@@ -611,15 +668,8 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     """
     import json
 
-    from .classify import load_default_classifier
-    from .detect import DetectOptions, judge_sentences
-    from .language import RULE_LANGUAGES, detect_language
+    from . import api
 
-    model = None
-    if method != "rules":
-        model = load_default_classifier(model_path)
-        if model is None:
-            raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
     name = "<stdin>" if source == "-" else source
     if source != "-" and not_regular(source):
         raise PolicyScanError(source, not_regular(source))
@@ -631,25 +681,19 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
 
     with stream:
         parsed = parse_jsonl(stream, name, PolicyScanError)
-    records, langs = [], []
+    records = []
     for number, record in parsed:
         if not isinstance(record.get("text"), str):
             raise PolicyScanError(name, 'each line needs a "text" string', number)
-        lang = record.get("lang") or default_lang
-        if lang == "auto":
-            lang, _ = detect_language(record["text"], min_words=4)
-            lang = "en" if lang == "und" else lang  # too short to tell: read as English, as scan does
-        if not isinstance(lang, str) or (lang not in RULE_LANGUAGES and method == "classifier"):
-            lang = "en"  # the classifier is one model for every language
         records.append(record)
-        langs.append(lang)
-    ruleset = None
-    if method != "classifier":
-        from .ruleset import load_ruleset
-
-        ruleset, _ = load_ruleset(strict=True, check_patterns=False)
-    options = DetectOptions(sensitivity=sensitivity if method == "hybrid" else 0.0)
-    verdicts = judge_sentences([r["text"] for r in records], langs, ruleset, model, options, threshold=threshold)
+    verdicts = api.classify(
+        [r["text"] for r in records],
+        [r.get("lang") or default_lang for r in records],
+        method=method,
+        sensitivity=sensitivity,
+        threshold=threshold,
+        model_path=model_path,
+    )
     lines = []
     for record, v in zip(records, verdicts):
         record.update(
@@ -743,7 +787,7 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
 
 @main.command("audit-export")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The audit's SQLite store.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["csv", "json", "parquet", "html"]), required=True)
+@format_option("audit-export", required=True)
 @click.option(
     "-o",
     "--output",
@@ -780,30 +824,25 @@ def audit_export(db_path, fmt, output, reports_dir):
 @main.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@format_option("diff", default="text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison to this file.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
 @limit_options
+@quiet_option
 @expected_errors
-def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages):
+def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages, quiet):
     """Compare two drafts (PDFs, or JSON results of `scan`): what the new one gained or lost."""
-    import json
-
-    from .diff import compare, diff_dict, load_result, render_diff_html, render_diff_text
+    from .diff import compare, load_result
+    from .report import renderer
     from .scan import ScanOptions
 
     options = ScanOptions(
         classifier=classifier, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
     )
-    result = compare(load_result(old, options), load_result(new, options))
-    if fmt == "json":
-        text = json.dumps(diff_dict(result), ensure_ascii=False, indent=2) + "\n"
-    elif fmt == "html":
-        text = render_diff_html(result)
-    else:
-        text = render_diff_text(result)
-    write_output(text, output)
+    with terminal_progress(quiet) as progress:
+        result = compare(load_result(old, options, progress), load_result(new, options, progress))
+    write_output(renderer("diff", fmt)(result), output)
     if fail_on_regression and result.regressions:
         click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)
         sys.exit(EXIT_FINDINGS)

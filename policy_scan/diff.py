@@ -41,8 +41,9 @@ class DraftDiff:
     regressions: list[str] = field(default_factory=list)
 
 
-def load_result(path: str | Path, scan_options=None) -> dict:
-    """A scan's JSON result: read from a .json file, or made by scanning a PDF."""
+def load_result(path: str | Path, scan_options=None, progress=None) -> dict:
+    """A scan's JSON result: read from a .json file, or made by scanning a PDF (`progress`
+    as for `scan`)."""
     path = Path(path)
     if not path.exists():
         raise InputError(str(path), "no such file")
@@ -62,7 +63,7 @@ def load_result(path: str | Path, scan_options=None) -> dict:
     from .report.json import result_dict
     from .scan import scan
 
-    return result_dict(scan(path, scan_options))
+    return result_dict(scan(path, scan_options, progress))
 
 
 def _norm(text: str) -> str:
@@ -184,7 +185,11 @@ def diff_dict(d: DraftDiff) -> dict:
     }
 
 
-def render_diff_text(d: DraftDiff) -> str:
+def render_diff_json(d: DraftDiff, **_) -> str:
+    return json.dumps(diff_dict(d), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_diff_text(d: DraftDiff, **_) -> str:
     out = [
         f"policy-scan diff: {Path(d.old['document']['path']).name} -> {Path(d.new['document']['path']).name}",
         f"score {d.old['assessment']['score']:.1f} -> {d.new['assessment']['score']:.1f} ({d.score_change:+.1f})",
@@ -212,7 +217,7 @@ def render_diff_text(d: DraftDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_diff_html(d: DraftDiff) -> str:
+def render_diff_html(d: DraftDiff, **_) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from pathlib import Path
@@ -14,6 +13,7 @@ from .audit import report_name
 from .errors import PolicyScanError
 from .fsio import atomic_open, printable, write_text_atomic
 from .report.csp import with_csp
+from .report.csv import SPREADSHEET_FORMULA, spreadsheet_safe, write_rows  # noqa: F401 - re-exported
 
 THEMES = [f"T{i}" for i in range(1, 17)]
 
@@ -37,35 +37,57 @@ def tables(store) -> tuple[list[dict], list[dict]]:
 
 
 def export(store, fmt: str, output: str, reports_dir: str | None = None) -> list[str]:
+    """Write an audit in one of audit-export's formats (the registry in report/__init__.py)."""
+    from .report import REGISTRY
+
+    if fmt not in REGISTRY["audit-export"]:
+        raise PolicyScanError(output, f"unknown format {fmt!r}")
+    return REGISTRY["audit-export"][fmt].load()(store, output, reports_dir)
+
+
+def export_json(store, output: str, reports_dir: str | None = None) -> list[str]:
     matrix, findings = tables(store)
+    write_text_atomic(output, json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1))
+    return [str(output)]
+
+
+def export_csv(store, output: str, reports_dir: str | None = None) -> list[str]:
+    """matrix.csv and findings.csv in the folder `output`, every cell spreadsheet-safe."""
+    written = []
+    for name, rows in _named_tables(store, output):
+        target = Path(output) / f"{name}.csv"
+        with atomic_open(target, "w", newline="", encoding="utf-8") as fh:
+            write_rows(fh, rows)
+        written.append(str(target))
+    return written
+
+
+def export_parquet(store, output: str, reports_dir: str | None = None) -> list[str]:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise PolicyScanError(output, "Parquet export needs pyarrow (pip install pyarrow)") from None
+    written = []
+    for name, rows in _named_tables(store, output):
+        target = Path(output) / f"{name}.parquet"
+        with atomic_open(target, "wb") as fh:
+            pq.write_table(pa.Table.from_pylist(rows), fh)
+        written.append(str(target))
+    return written
+
+
+def export_html(store, output: str, reports_dir: str | None = None) -> list[str]:
+    matrix, _ = tables(store)
     out = Path(output)
-    if fmt == "json":
-        write_text_atomic(out, json.dumps({"documents": matrix, "findings": findings}, ensure_ascii=False, indent=1))
-        return [str(out)]
-    if fmt in ("csv", "parquet"):
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, rows in (("matrix", matrix), ("findings", findings)):
-            target = out / f"{name}.{fmt}"
-            if fmt == "csv":
-                with atomic_open(target, "w", newline="", encoding="utf-8") as fh:
-                    writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["path"])
-                    writer.writeheader()
-                    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
-            else:
-                try:
-                    import pyarrow as pa
-                    import pyarrow.parquet as pq
-                except ImportError:
-                    raise PolicyScanError(output, "Parquet export needs pyarrow (pip install pyarrow)") from None
-                with atomic_open(target, "wb") as fh:
-                    pq.write_table(pa.Table.from_pylist(rows), fh)
-            written.append(str(target))
-        return written
-    if fmt == "html":
-        write_text_atomic(out, summary_html(store, matrix, out.parent, reports_dir))
-        return [str(out)]
-    raise PolicyScanError(output, f"unknown format {fmt!r}")
+    write_text_atomic(out, summary_html(store, matrix, out.parent, reports_dir))
+    return [str(out)]
+
+
+def _named_tables(store, output: str) -> list[tuple[str, list[dict]]]:
+    matrix, findings = tables(store)
+    Path(output).mkdir(parents=True, exist_ok=True)
+    return [("matrix", matrix), ("findings", findings)]
 
 
 def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None = None) -> str:
@@ -88,14 +110,3 @@ def relative_url(path: str) -> str:
     or a query ("?v=2").
     """
     return "/".join(quote(os.fsencode(part), safe="") for part in Path(path).parts)
-
-
-SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading
-    single quote (OWASP, CSV injection)."""
-    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA):
-        return "'" + value
-    return value

@@ -56,7 +56,23 @@ def _die_with_parent() -> None:
         pass
 
 
+_TO_PARENT = None  # in a forked GuardedJob child: the pipe its result goes back on
+
+
+def to_parent(*event) -> None:
+    """From inside a guarded child: pass a progress event to the waiting parent, which hands
+    it to the `progress` callback of `result()`.  Elsewhere (in the parent, in a spawned
+    child) it does nothing.  A failed send never stops the work."""
+    if _TO_PARENT is not None:
+        try:
+            _TO_PARENT.send(("progress", event))
+        except (OSError, MemoryError, ValueError):
+            pass
+
+
 def _child(conn, fn, args, max_memory_mb):
+    global _TO_PARENT
+    _TO_PARENT = conn
     # Its own process group, so that killing it also kills what it started (Tesseract).
     os.setpgid(0, 0)
     _die_with_parent()
@@ -103,22 +119,30 @@ class GuardedJob:
         self._proc.start()
         send.close()
 
-    def result(self, timeout: float | None = None, limit: float | None = None):
+    def result(self, timeout: float | None = None, limit: float | None = None, progress=None):
         """The child's return value; raises InputError on timeout, memory or a crash of the
         native engine, the child's own PolicyScanError, or WorkerCrash for a Python bug.
 
         `timeout` is how long to wait from now; `limit` is the configured limit named in the
-        message (the two differ when part of the budget was spent before).
+        message (the two differ when part of the budget was spent before).  Events the child
+        sent with `to_parent` meanwhile are passed to `progress(*event)`, in this thread.
         """
+        end = None if timeout is None else time.monotonic() + timeout
         try:
-            if not self._recv.poll(timeout):
-                raise InputError(
-                    self.path, f"timed out after {limit or timeout:g} s {self.what} (raise the limit with --timeout)"
-                )
-            try:
-                kind, value = self._recv.recv()
-            except (EOFError, OSError):
-                raise InputError(self.path, self._death()) from None
+            while True:
+                if not self._recv.poll(None if end is None else max(0.0, end - time.monotonic())):
+                    raise InputError(
+                        self.path,
+                        f"timed out after {limit or timeout:g} s {self.what} (raise the limit with --timeout)",
+                    )
+                try:
+                    kind, value = self._recv.recv()
+                except (EOFError, OSError):
+                    raise InputError(self.path, self._death()) from None
+                if kind != "progress":
+                    break
+                if progress is not None:
+                    progress(*value)
         finally:
             self.close()
         return self._unpack((kind, value))
@@ -197,7 +221,8 @@ class SpawnedJob(GuardedJob):
             self.close()
             raise
 
-    def result(self, timeout: float | None = None, limit: float | None = None):
+    def result(self, timeout: float | None = None, limit: float | None = None, progress=None):
+        # No progress events from a spawned child: its stdout carries the result only.
         try:
             out, _ = self._popen.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

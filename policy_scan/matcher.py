@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .errors import RuleError
 from .lemmas import lemma_table
 from .nlp import pipeline
-from .patterns import PatternError, Requirement, compile_pattern, literal_values, requirements, token_predicate
-from .ruleset import LANGS, Rule, RuleSet, StageCue
+from .patterns import (
+    PatternError,
+    Requirement,
+    compile_pattern,
+    compile_problems,  # moved there (ruleset.py needs it: import cycle); still importable here
+    literal_values,
+    requirements,
+    token_predicate,
+)
+from .ruleset import LANGS, Rule, RuleSet
 
 _WORD = re.compile(r"\w+")
 
@@ -260,29 +267,3 @@ def matcher_for(ruleset: RuleSet, lang: str) -> RuleMatcher:
     if key not in _CACHE:
         _CACHE[key] = RuleMatcher(ruleset, lang)
     return _CACHE[key]
-
-
-def compile_problems(ruleset: RuleSet, only: list[str] | None = None) -> list[RuleError]:
-    """Every pattern that does not compile, as file:line problems."""
-    problems: list[RuleError] = []
-    langs = {r.lang for r in ruleset.rules + ruleset.exclusions} | {c.lang for c in ruleset.cues}
-    if only:
-        langs &= set(only)
-    for lang in (lang for lang in LANGS if lang in langs):
-        nlp = pipeline(lang)
-        items: list[Rule | StageCue] = [r for r in ruleset.rules + ruleset.exclusions if r.lang == lang]
-        items += [c for c in ruleset.cues if c.lang == lang]
-        for item in items:
-            label = getattr(item, "id", item.stage)
-            specs = list(item.patterns) + list(getattr(item, "unless", []))
-            for pattern in specs:
-                try:
-                    compile_pattern(pattern, nlp)
-                except PatternError as exc:
-                    problems.append(RuleError(item.file, f"{label}: pattern '{pattern}': {exc}", item.line))
-            for spec in getattr(item, "requires_any", []):
-                try:
-                    token_predicate(spec, nlp)
-                except PatternError as exc:
-                    problems.append(RuleError(item.file, f"{label}: requires '{spec}': {exc}", item.line))
-    return problems

@@ -20,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,6 +55,15 @@ class OcrReport:
     failed: dict[int, str] = field(default_factory=dict)  # page -> why it was not read
     language: str = ""  # the Tesseract language(s) used
     warnings: list[str] = field(default_factory=list)
+    progress: Callable[[int, int], None] | None = field(default=None, repr=False)  # (pages done, to do)
+    total: int = 0  # pages to do
+    told: int = field(default=-1, repr=False)  # pages done when `progress` was last called
+
+    def tick(self) -> None:
+        done = len(self.read) + len(self.failed)
+        if self.progress is not None and done != self.told:
+            self.told = done
+            self.progress(done, self.total)
 
 
 def tesseract_path() -> str | None:
@@ -181,6 +191,7 @@ def ocr_document(
     password: str | None = None,
     jobs: int | None = None,
     deadline: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> OcrReport:
     """OCR the given pages of `doc` in place; `lang` is the document language if known.
 
@@ -188,11 +199,12 @@ def ocr_document(
     with English, Spanish and French together, its language detected, and the rest read
     in that language.  Pages not started by `deadline` (a time.monotonic() value) are left
     unread and reported, so a long scan under --timeout still yields what was read.
+    `progress(pages_done, pages_to_do)` is called as pages are read (or given up).
     """
     from .extract.pdfium import PDFIUM_LOCK, open_pdf
     from .language import detect_language
 
-    report = OcrReport()
+    report = OcrReport(progress=progress, total=len(pages))
     binary = tesseract_path()
     if binary is None:
         for number in pages:
@@ -219,6 +231,7 @@ def ocr_document(
                 if warning:
                     report.warnings.append(warning)
         _read_pages(pdf, todo, language, binary, by_number, report, jobs, deadline)
+        report.tick()  # pages given up at the deadline count as done
     finally:
         with PDFIUM_LOCK:
             pdf.close()
@@ -261,8 +274,10 @@ def _read_pages(pdf, numbers, language, binary, by_number, report: OcrReport, jo
             # Keep at most two pages per worker in memory.
             while len(pending) > 2 * jobs:
                 _collect(*pending.pop(0), by_number, report)
+                report.tick()
         for number, future in pending:
             _collect(number, future, by_number, report)
+            report.tick()
 
 
 def _collect(number, future, by_number, report: OcrReport) -> None:

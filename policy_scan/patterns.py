@@ -17,9 +17,16 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Token
+
+from .errors import RuleError
+from .nlp import SUPPORTED, pipeline
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
 
 MAX_EXPANSIONS = 64  # Matcher patterns one pattern string may expand to
 
@@ -187,3 +194,33 @@ def requirements(pattern: str, nlp: Language) -> list[Requirement]:
             )
         )
     return out
+
+
+def compile_problems(ruleset: RuleSet, only: list[str] | None = None) -> list[RuleError]:
+    """Every pattern of a rule set that does not compile, as file:line problems.
+
+    Here, with the syntax, rather than in matcher.py: ruleset.py calls it to validate rule
+    files, and matcher.py imports ruleset.py, so keeping it there made an import cycle.
+    """
+    problems: list[RuleError] = []
+    langs = {r.lang for r in ruleset.rules + ruleset.exclusions} | {c.lang for c in ruleset.cues}
+    if only:
+        langs &= set(only)
+    for lang in (lang for lang in SUPPORTED if lang in langs):  # ruleset.LANGS, in order
+        nlp = pipeline(lang)
+        items: list = [r for r in ruleset.rules + ruleset.exclusions if r.lang == lang]
+        items += [c for c in ruleset.cues if c.lang == lang]
+        for item in items:
+            label = getattr(item, "id", item.stage)
+            specs = list(item.patterns) + list(getattr(item, "unless", []))
+            for pattern in specs:
+                try:
+                    compile_pattern(pattern, nlp)
+                except PatternError as exc:
+                    problems.append(RuleError(item.file, f"{label}: pattern '{pattern}': {exc}", item.line))
+            for spec in getattr(item, "requires_any", []):
+                try:
+                    token_predicate(spec, nlp)
+                except PatternError as exc:
+                    problems.append(RuleError(item.file, f"{label}: requires '{spec}': {exc}", item.line))
+    return problems

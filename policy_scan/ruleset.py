@@ -395,7 +395,7 @@ def load_ruleset(
         seen[rule.id] = rule
     ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16])
     if check_patterns:
-        from .matcher import compile_problems  # pattern syntax needs the language pipelines
+        from .patterns import compile_problems  # pattern syntax needs the language pipelines
 
         problems.errors += compile_problems(ruleset)
     if strict and problems.errors:

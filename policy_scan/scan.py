@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .extract import check_pdf_file, extract, pages_to_ocr
-from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit
+from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit, to_parent
 from .language import RULE_LANGUAGES, assign_languages, detect_language, language_name
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
@@ -38,6 +39,9 @@ class ScanOptions:
 
 @dataclass
 class ScanResult:
+    """What a scan found: `document`, `findings`, `assessment` and `warnings` (dataclasses
+    of `policy_scan.model`), with what the reports need besides."""
+
     document: Document
     segmentation: Segmentation
     language: str
@@ -49,6 +53,66 @@ class ScanResult:
     seconds: float
     page_images: list = field(default_factory=list)  # pages.PageImage, when asked for
     settings: str | None = None  # the settings file the command ran with, if any
+
+    def to_dict(self) -> dict:
+        """The JSON contract (schema_version 1.x) as Python data."""
+        from .report.json import result_dict
+
+        return result_dict(self)
+
+    def to_json(self) -> str:
+        """The JSON contract, exactly as `policy-scan scan --format json` writes it."""
+        return self.render("json")
+
+    def render(self, fmt: str = "text", **options) -> str:
+        """The report in one of scan's formats (text, json, csv, html); options as for the
+        renderers: evidence=2 (text), ui_lang='en'."""
+        from .report import render
+
+        return render(self, fmt, **options)
+
+    def findings_frame(self):
+        """The findings as a pandas DataFrame, one row per finding, the JSON's fields as
+        columns (lists stay lists).  Needs pandas, which policy-scan does not install."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "ScanResult.findings_frame() needs pandas, which policy-scan does not install: "
+                "pip install pandas (or use result.to_dict()['findings'], a list of dicts)"
+            ) from None
+        from .report.json import FINDING_FIELDS, finding_dict
+
+        rows = [finding_dict(i, f, self.ruleset.taxonomy) for i, f in enumerate(self.findings)]
+        return pd.DataFrame(rows, columns=FINDING_FIELDS)
+
+
+@dataclass(frozen=True)
+class ScanProgress:
+    """How far a scan is: `done` of `total` pages, in a phase: "read" (text extraction) or
+    "ocr" (pages read by Tesseract).  Passed to the `progress` callback of a scan."""
+
+    phase: str
+    done: int
+    total: int
+
+
+PROGRESS_INTERVAL = 0.1  # seconds between two progress events of one phase (the last always goes)
+
+
+class _Throttled:
+    """Passes (phase, done, total) on at most every PROGRESS_INTERVAL seconds per phase, and
+    always a phase's first and last event: a reading child must not flood its pipe."""
+
+    def __init__(self, send: Callable[..., None]):
+        self.send, self.last, self.phase = send, 0.0, None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == self.phase and done < total and now - self.last < PROGRESS_INTERVAL:
+            return
+        self.phase, self.last = phase, now
+        self.send(phase, done, total)
 
 
 _RULESETS: dict[str | None, RuleSet] = {}
@@ -124,18 +188,35 @@ def _ocr_deadline(deadline: Deadline) -> float | None:
     return deadline.end - (1 - OCR_SHARE_OF_TIMEOUT) * deadline.seconds
 
 
-def _read(path: str, options: ScanOptions, ocr_deadline: float | None = None) -> tuple[Document, Segmentation, str]:
+def _read(
+    path: str, options: ScanOptions, ocr_deadline: float | None = None, progress: Callable | None = None
+) -> tuple[Document, Segmentation, str]:
     """Extraction, OCR, segmentation and language: everything that needs no spaCy.
 
     `ocr_deadline` is counted from when the caller's budget started, not from this call.
+    `progress(phase, done, total)` hears of pages read and OCR'd.
     """
-    doc = extract(path, engine=options.engine, password=options.password, max_pages=options.max_pages)
+    tell = _Throttled(progress) if progress is not None else None
+    doc = extract(
+        path,
+        engine=options.engine,
+        password=options.password,
+        max_pages=options.max_pages,
+        progress=(lambda done, total: tell("read", done, total)) if tell else None,
+    )
     garbled = [p.number for p in doc.pages if p.garbled]
     todo = pages_to_ocr(doc, options.ocr)
     if todo:
         from .ocr import ocr_document
 
-        report = ocr_document(doc, todo, options.lang or _text_language(doc), options.password, deadline=ocr_deadline)
+        report = ocr_document(
+            doc,
+            todo,
+            options.lang or _text_language(doc),
+            options.password,
+            deadline=ocr_deadline,
+            progress=(lambda done, total: tell("ocr", done, total)) if tell else None,
+        )
         doc.warnings.extend(report.warnings)
         if report.read:
             doc.warnings.append(
@@ -176,14 +257,29 @@ def _read(path: str, options: ScanOptions, ocr_deadline: float | None = None) ->
     return doc, seg, lang
 
 
-def read(path: str, options: ScanOptions) -> tuple[Document, Segmentation, str]:
+def _start_reading(path: str, options: ScanOptions, deadline: Deadline, progress) -> tuple[GuardedJob, Callable | None]:
+    """The guarded child reading the PDF, and what turns its events into ScanProgress."""
+    args = (path, options, _ocr_deadline(deadline), to_parent if progress else None)
+    job = start_guarded(_read, args, path, options.max_memory_mb)
+    return job, _relay(progress)
+
+
+def _relay(progress: Callable[[ScanProgress], None] | None) -> Callable | None:
+    if progress is None:
+        return None
+    return lambda phase, done, total: progress(ScanProgress(phase, done, total))
+
+
+def read(
+    path: str, options: ScanOptions, progress: Callable[[ScanProgress], None] | None = None
+) -> tuple[Document, Segmentation, str]:
     """Read a PDF into passages under the options' limits (in a guarded child if possible)."""
     deadline = Deadline(options.timeout)
     if options.parallel or options.isolate:
-        job = start_guarded(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
-        return job.result(deadline.remaining(), options.timeout)
+        job, relay = _start_reading(path, options, deadline, progress)
+        return job.result(deadline.remaining(), options.timeout, progress=relay)
     with time_limit(deadline, path, "reading the PDF"):
-        return _read(path, options, _ocr_deadline(deadline))
+        return _read(path, options, _ocr_deadline(deadline), _relay(progress))
 
 
 def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
@@ -197,7 +293,11 @@ def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
         load_default_classifier(options.model_path)
 
 
-def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
+def scan(
+    path: str | Path, options: ScanOptions | None = None, progress: Callable[[ScanProgress], None] | None = None
+) -> ScanResult:
+    """Scan one PDF; `progress`, if given, is called with a ScanProgress as pages are read
+    and OCR'd (in this thread, while it waits for the reading child)."""
     options = options or ScanOptions()
     started = time.perf_counter()
     deadline = Deadline(options.timeout)
@@ -211,16 +311,16 @@ def scan(path: str | Path, options: ScanOptions | None = None) -> ScanResult:
         # process loads spaCy, compiles the rules and loads the model: on two cores the two
         # halves of start-up overlap, and a hostile PDF can only take the child down.  The
         # child is forked, or, in a daemonic process (a Dask worker), a fresh interpreter.
-        job = start_guarded(_read, (path, options, _ocr_deadline(deadline)), path, options.max_memory_mb)
+        job, relay = _start_reading(path, options, deadline, progress)
         try:
             _warm_up(ruleset, options)  # fixed start-up cost, not the document's: outside the limit
         except BaseException:
             job.close()
             raise
-        doc, seg, lang = job.result(deadline.remaining(), options.timeout)
+        doc, seg, lang = job.result(deadline.remaining(), options.timeout, progress=relay)
     else:
         with time_limit(deadline, path, "reading the PDF"):
-            doc, seg, lang = _read(path, options, _ocr_deadline(deadline))
+            doc, seg, lang = _read(path, options, _ocr_deadline(deadline), _relay(progress))
     from .assess import assess
     from .detect import DetectOptions, detect
 
@@ -287,4 +387,4 @@ def _page_ranges(pages: list[int]) -> str:
     return ", ".join(out)
 
 
-__all__ = ["ScanOptions", "ScanResult", "scan", "__version__"]
+__all__ = ["ScanOptions", "ScanProgress", "ScanResult", "scan", "__version__"]

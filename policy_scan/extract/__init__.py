@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError
@@ -50,8 +51,13 @@ def check_pdf_file(path: str | Path) -> None:
 
 
 def extract(
-    path: str | Path, engine: str = "pdfium", password: str | None = None, max_pages: int | None = None
+    path: str | Path,
+    engine: str = "pdfium",
+    password: str | None = None,
+    max_pages: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Document:
+    """The PDF's pages as lines with boxes; `progress(pages_read, pages_to_read)` after each page."""
     check_pdf_file(path)
     if engine == "pdfium":
         from .pdfium import extract_pdfium as run
@@ -64,7 +70,7 @@ def extract(
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
-    doc = run(str(path), password=password, max_pages=max_pages, data=data)
+    doc = run(str(path), password=password, max_pages=max_pages, data=data, progress=progress)
     if not doc.pages:
         raise InputError(str(path), "the PDF has no pages")
     doc.sha256 = hashlib.sha256(data).hexdigest()

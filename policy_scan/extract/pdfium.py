@@ -205,19 +205,24 @@ def _walk_outline(pdf: pdfium.PdfDocument) -> list[OutlineEntry]:
 
 
 def extract_pdfium(
-    path: str, password: str | None = None, max_pages: int | None = None, data: bytes | None = None
+    path: str, password: str | None = None, max_pages: int | None = None, data: bytes | None = None, progress=None
 ) -> Document:
     with PDFIUM_LOCK:
-        return _extract_pdfium(path, password, max_pages, data)
+        return _extract_pdfium(path, password, max_pages, data, progress)
 
 
-def _extract_pdfium(path: str, password: str | None, max_pages: int | None, data: bytes | None = None) -> Document:
+def _extract_pdfium(
+    path: str, password: str | None, max_pages: int | None, data: bytes | None = None, progress=None
+) -> Document:
     pdf = open_pdf(path, password, data)
     try:
         pages: list[Page] = []
         count = len(pdf)
         damaged: list[int] = []
-        for index in range(count if max_pages is None else min(count, max_pages)):
+        todo = count if max_pages is None else min(count, max_pages)
+        for index in range(todo):
+            if progress is not None and index:
+                progress(index, todo)
             try:
                 page = pdf[index]
                 try:
@@ -231,6 +236,8 @@ def _extract_pdfium(path: str, password: str | None, max_pages: int | None, data
                 pages.append(Page(index + 1, 612.0, 792.0, [], has_text_layer=False, damaged=True))
                 continue
             pages.append(Page(index + 1, round(width, 1), round(height, 1), lines, has_text_layer=bool(lines)))
+        if progress is not None:
+            progress(len(pages), todo)
         if damaged and len(damaged) == len(pages):
             raise InputError(path, "no page of the PDF can be loaded (damaged file)")
         notes: list[str] = []

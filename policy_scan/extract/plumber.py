@@ -61,7 +61,7 @@ def _line(words: list[dict]) -> Line:
 
 
 def extract_pdfplumber(
-    path: str, password: str | None = None, max_pages: int | None = None, data: bytes | None = None
+    path: str, password: str | None = None, max_pages: int | None = None, data: bytes | None = None, progress=None
 ) -> Document:
     pdf_for_outline = open_pdf(path, password, data)  # also gives the same errors as pdfium
     try:
@@ -85,9 +85,12 @@ def extract_pdfplumber(
         if not all_pages and pdfium_pages:
             # pdfminer gives up silently on some damaged files that pdfium repairs.
             raise InputError(path, "pdfplumber finds no pages in this damaged file; try --engine pdfium")
+        todo = len(all_pages) if max_pages is None else min(len(all_pages), max_pages)
         for index, page in enumerate(all_pages):
             if max_pages is not None and index >= max_pages:
                 break
+            if progress is not None and index:
+                progress(index, todo)
             try:
                 words = page.extract_words(extra_attrs=["size", "fontname"])
             except Exception as exc:  # noqa: BLE001
@@ -105,6 +108,8 @@ def extract_pdfplumber(
                 )
             )
         count = len(all_pages)
+        if progress is not None:
+            progress(len(pages), todo)
     doc = Document(path, "", "pdfplumber", pages, bookmarks, notes)
     if max_pages is not None and count > max_pages:
         doc.warnings.append(too_many_pages(count, max_pages))

@@ -35,6 +35,12 @@ def sdg_order(target: str) -> tuple:
     return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in target.split("."))
 
 
+FINDING_FIELDS = [
+    "id", "page", "text", "char_start", "char_end", "boxes", "chapter", "themes", "stage", "score", "source",
+    "rule_ids", "matched_terms", "classifier_terms", "gcm", "sdg", "lang", "ocr",
+]  # fmt: skip
+
+
 def finding_dict(index: int, f, taxonomy) -> dict:
     gcm = sorted({g for t in f.themes for g in taxonomy.themes[t].gcm})
     sdg = sorted({s for t in f.themes for s in taxonomy.themes[t].sdg}, key=sdg_order)
