@@ -165,6 +165,19 @@ def test_audit_summary_links_with_hostile_names_open_their_reports(page, example
         page.wait_for_load_state()
         assert page.url.startswith("file://") and page.title() == f"policy-scan — {name}", (name, page.url)
     assert page.dialogs == []
+    # the sort headers are reached by keyboard and say how the table is sorted
+    page.goto(index.as_uri())
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.className") == "sort":
+            break
+    assert page.evaluate("document.activeElement.textContent") == "Document"
+    header = page.locator("#corpus th").first
+    assert header.get_attribute("aria-sort") == "none"
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "ascending"
+    page.keyboard.press(" ")
+    assert header.get_attribute("aria-sort") == "descending"
 
 
 
