@@ -254,6 +254,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Evidence snippets per theme in the text report.",
 )
 @click.option("--fail-under", type=FiniteFloatRange(0, 100), help="Exit 1 if the mainstreaming score is below this.")
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Apply a reviewer's decisions (JSON Lines exported from the HTML report) to findings and verdicts.",
+)
 @limit_options
 @quiet_option
 @expected_errors
@@ -273,6 +279,7 @@ def scan(
     lang_ui,
     evidence,
     fail_under,
+    decisions_path,
     ocr,
     timeout,
     max_memory,
@@ -302,6 +309,10 @@ def scan(
             max_pages=max_pages,
         )
     result.settings = settings_used()
+    if decisions_path:
+        from .review import apply_decisions, read_decisions
+
+        result.warnings.extend(apply_decisions(result, read_decisions(decisions_path)))
     ui = result.language if lang_ui == "auto" else lang_ui
     write_output(result.render(fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     for warning in result.warnings:
@@ -310,6 +321,26 @@ def scan(
     if fail_under is not None and result.assessment.score < fail_under:
         click.echo(f"policy-scan: score {result.assessment.score:.1f} is below --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+@main.group()
+def review() -> None:
+    """A reviewer's decisions, exported from the HTML report."""
+
+
+@review.command("import")
+@click.argument("decisions", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@expected_errors
+def review_import(decisions, output):
+    """Turn DECISIONS (JSON Lines) into labelled references like corpus/real_sentences.jsonl."""
+    import json
+
+    from .review import read_decisions, to_references
+
+    refs = to_references(read_decisions(decisions))
+    write_output("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in refs), output)
+    click.echo(f"policy-scan: {len(refs)} labelled references", err=True)
 
 
 @main.group()

@@ -348,7 +348,9 @@ def scan(
             from .pages import render_pages
 
             problems: list[tuple[int, str]] = []
-            images = render_pages(path, [f.page for f in findings], options.password, problems=problems)
+            images = render_pages(
+                path, [f.page for f in findings], options.password, problems=problems, findings=findings
+            )
             for reason in sorted({why for _, why in problems}):
                 numbers = [n for n, why in problems if why == reason]
                 warnings.append(

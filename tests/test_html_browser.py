@@ -70,6 +70,7 @@ def test_checklist_and_heat_map_render(page, real_report):
 def test_theme_filter_hides_other_themes(page, real_report):
     page.goto(real_report.as_uri())
     total = page.locator("mark.finding").count()
+    page.click("#controls summary")  # the theme list folds away
     for box in page.locator(".f-theme").all():
         if box.get_attribute("value") != "T3":
             box.uncheck()
@@ -164,3 +165,224 @@ def test_audit_summary_links_with_hostile_names_open_their_reports(page, example
         page.wait_for_load_state()
         assert page.url.startswith("file://") and page.title() == f"policy-scan — {name}", (name, page.url)
     assert page.dialogs == []
+    # the sort headers are reached by keyboard and say how the table is sorted
+    page.goto(index.as_uri())
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.className") == "sort":
+            break
+    assert page.evaluate("document.activeElement.textContent") == "Document"
+    header = page.locator("#corpus th").first
+    assert header.get_attribute("aria-sort") == "none"
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "ascending"
+    page.keyboard.press(" ")
+    assert header.get_attribute("aria-sort") == "descending"
+
+
+
+# ---- the reviewer's workflow: boxes, evidence, panel, phone, keys, filters, decisions ----
+
+
+@pytest.fixture(scope="module")
+def nsdp(tmp_path_factory):
+    """The 268-page Cambodian NSDP: its report and its scan."""
+    result = scan(shared_pdf("KHM_National_Strategic_Development_Plan_2014-2018.pdf"), ScanOptions(page_images=True))
+    path = tmp_path_factory.mktemp("nsdp") / "nsdp.html"
+    path.write_text(render(result, "html"), encoding="utf-8")
+    return path, result
+
+
+def test_boxes_sit_on_the_text_of_the_rendered_page(page, nsdp):
+    """Each box, as drawn in Chromium, is where pdfium puts the sentence's characters on the
+    image (tests/test_page_boxes.py checks the boxes hold the text); the overlay is the
+    image's size, not the figure's with its caption."""
+    path, result = nsdp
+    page.goto(path.as_uri())
+    for img in result.page_images:
+        fig = page.locator(f"#page-{img.page}")
+        fig.scroll_into_view_if_needed()
+        shot = fig.locator("img").bounding_box()
+        svg = fig.locator("svg").bounding_box()
+        assert abs(svg["height"] - shot["height"]) < 1 and abs(svg["y"] - shot["y"]) < 1, img.page
+        scale = shot["width"] / img.width
+        for i, boxes in img.boxes.items():
+            rects = fig.locator(f'svg a[data-target="F{i + 1}"] rect')
+            assert rects.count() == len(boxes) > 0, (img.page, i)
+            for k, b in enumerate(boxes):
+                got = rects.nth(k).bounding_box()
+                assert got["width"] > 2 and got["height"] > 2
+                assert abs(got["x"] - (shot["x"] + b[0] * scale)) < 1.5, (img.page, i, k)
+                assert abs(got["y"] - (shot["y"] + b[1] * scale)) < 1.5, (img.page, i, k)
+                assert abs(got["y"] + got["height"] - (shot["y"] + b[3] * scale)) < 1.5, (img.page, i, k)
+
+
+def test_a_box_opens_its_finding_and_the_finding_links_its_page(page, nsdp):
+    path, result = nsdp
+    page.goto(path.as_uri())
+    box = page.locator("figure.page svg a[data-target]").nth(3)
+    target = box.get_attribute("data-target")
+    box.scroll_into_view_if_needed()
+    box.locator("rect").first.click()
+    assert page.locator("#detail").is_visible() and page.locator("#d-id").inner_text() == target
+    assert page.url.endswith("#" + target)
+    page.click("#d-goto")
+    number = result.findings[int(target[1:]) - 1].page
+    figure = page.locator(f"#page-{number}")
+    assert "current" in figure.get_attribute("class")
+    fbox = figure.bounding_box()
+    assert 0 <= fbox["y"] + fbox["height"] / 2 <= 900
+    # the caption is not under the overlay: its links are clickable
+    caption_link = figure.locator("figcaption a").first
+    caption_link.click()
+    assert page.locator("#d-id").inner_text() == caption_link.inner_text()
+
+
+def test_a_stable_link_opens_its_finding_clear_of_the_bar_and_panel(page, nsdp):
+    path, _ = nsdp
+    page.goto(path.as_uri() + "#F20")
+    mark = page.locator("#F20").bounding_box()
+    bar = page.locator("#controls").bounding_box()
+    panel = page.locator("#detail").bounding_box()
+    assert page.locator("#d-id").inner_text() == "F20"
+    assert mark["y"] >= bar["y"] + bar["height"] - 1  # not under the sticky bar
+    overlap = mark["y"] + mark["height"] > panel["y"] and mark["x"] + mark["width"] > panel["x"]
+    assert not overlap or mark["y"] + mark["height"] <= panel["y"]
+    page.click("#d-copy")
+    assert page.locator("#d-link").input_value().endswith("#F20")
+    page.click("#d-close")
+    assert not page.locator("#detail").is_visible()
+    assert page.evaluate("document.activeElement.id") == "F20"
+
+
+def test_phone_width_no_horizontal_scroll_and_panel_on_screen(browser, nsdp):
+    path, _ = nsdp
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.route("http*://**", lambda route: route.abort())
+    pg = context.new_page()
+    pg.goto(path.as_uri() + "#F20")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    panel = pg.locator("#detail").bounding_box()
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 390 and panel["y"] + panel["height"] <= 844
+    mark = pg.locator("#F20").bounding_box()
+    assert mark["y"] >= 0 and mark["y"] + min(mark["height"], 20) <= panel["y"]  # the sentence stays in sight
+    bar = pg.locator("#controls")
+    assert bar.evaluate("e => getComputedStyle(e).position") != "sticky"  # no bar eating the screen
+    context.close()
+
+
+def test_keys_after_a_filter_skip_link_and_sort_headers(page, real_report):
+    page.goto(real_report.as_uri())
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#plan"
+    page.click("#controls summary")
+    page.locator('.f-theme[value="T1"]').uncheck()  # focus stays on the checkbox
+    page.keyboard.press("j")
+    first = page.evaluate("document.activeElement.id")
+    page.keyboard.press("j")
+    second = page.evaluate("document.activeElement.id")
+    assert first.startswith("F") and second.startswith("F") and first != second
+    themes = page.locator(f"#{second}").get_attribute("data-themes").split()
+    assert themes != ["T1"]
+
+
+def test_filters_drive_heat_map_checklist_and_page_images(page, real_report):
+    page.goto(real_report.as_uri())
+    page.click("#controls summary")
+    for box in page.locator(".f-theme").all():
+        if box.get_attribute("value") != "T3":
+            box.uncheck()
+    shown = set(page.eval_on_selector_all("mark.finding:not(.hidden)", "els => els.map(e => e.id)"))
+    # heat map: only T3 cells count, and each links to a shown finding
+    for td in page.locator("#matrix td.cell[data-ids]").all():
+        a = td.locator("a")
+        if td.get_attribute("data-theme") != "T3":
+            assert "off" in td.get_attribute("class")
+        elif "off" not in td.get_attribute("class"):
+            assert a.get_attribute("data-target") in shown
+    assert "off" in page.locator('tr.theme-row[data-theme="T2"]').get_attribute("class")
+    # page images: a page without a shown finding is hidden, boxes of hidden findings too
+    for fig in page.locator("figure.page").all():
+        ids = set(fig.get_attribute("data-ids").split())
+        assert ("hidden" in fig.get_attribute("class")) == (not ids & shown)
+    # a hidden finding's heat-map link does not open it
+    link = page.locator("#matrix td.cell:not(.off) a").first
+    link.click()
+    assert page.locator("#d-id").inner_text() in shown
+    page.click("#d-close")
+    hidden = page.eval_on_selector("mark.finding.hidden", "e => e.id")
+    link.evaluate(f"a => {{ a.dataset.target = '{hidden}'; }}")
+    link.click()
+    assert not page.locator("#detail").is_visible()
+
+
+def test_theme_names_and_all_themes_of_a_finding(page, real_report):
+    page.goto(real_report.as_uri())
+    page.click("#controls summary")
+    assert "T3 Remittances" in page.locator("#controls .theme-list").inner_text()
+    assert "P2 Strategic priorities" in page.locator("#f-stage").inner_text()
+    multi = page.locator("mark.finding[data-c2]").first
+    themes = multi.get_attribute("data-themes").split()
+    assert len(themes) >= 2 and multi.get_attribute("data-c2") == themes[1]
+    shadow = multi.evaluate("m => getComputedStyle(m).boxShadow")
+    assert shadow not in ("", "none")
+    multi.click()
+    text = page.locator("#d-themes").inner_text()
+    assert all(t in text for t in themes) and " · " in text
+
+
+def test_decisions_survive_reload_and_round_trip_through_export_and_import(page, real_report, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    page.goto(real_report.as_uri())
+    page.locator("mark.finding").nth(2).click()
+    fid = page.locator("#d-id").inner_text()
+    page.check('input[name="d-decision"][value="wrong_theme"]')
+    for box in page.locator(".d-theme").all():
+        box.uncheck()
+    page.check('.d-theme[value="T6"]')
+    page.fill("#d-note", "about social protection")
+    page.locator("mark.finding").nth(5).click()
+    other = page.locator("#d-id").inner_text()
+    page.check('input[name="d-decision"][value="not_migration"]')
+    page.check('.gap-review input[value="evidence_missed"] >> nth=0')
+    page.reload()
+    page.locator(f"#{fid}").click()
+    assert page.is_checked('input[name="d-decision"][value="wrong_theme"]')
+    assert page.is_checked('.d-theme[value="T6"]') and page.input_value("#d-note") == "about social protection"
+    assert page.locator("#decision-count").inner_text().startswith("3 ")
+    with page.expect_download() as info:
+        page.click("#export")
+    exported = tmp_path / "decisions.jsonl"
+    info.value.save_as(exported)
+    lines = [json.loads(x) for x in exported.read_text().splitlines()]
+    by_id = {d.get("id"): d for d in lines}
+    assert by_id[fid]["decision"] == "wrong_theme" and by_id[fid]["themes"] == ["T6"]
+    assert by_id[other]["decision"] == "not_migration" and by_id[other]["themes"] == []
+    assert all(len(d["sha256"]) == 64 for d in lines)
+    assert {"page", "char_start", "char_end", "decision", "themes", "stage", "note"} <= set(by_id[fid])
+    # a fresh browser profile: nothing stored; import brings the decisions back
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    assert page.locator("#decision-count").inner_text() == ""
+    page.set_input_files("#import", str(exported))
+    page.wait_for_function("document.getElementById('decision-count').textContent.startsWith('3 ')")
+    page.locator(f"#{fid}").click()
+    assert page.is_checked('.d-theme[value="T6"]')
+    # ... and the command line turns them into labelled references, without the text
+    out = tmp_path / "refs.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "policy_scan", "review", "import", str(exported), "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    refs = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(refs) == 2 and all("text" not in r for r in refs)
+    assert {r["relevant"] for r in refs} == {True, False}
+    fixed = next(r for r in refs if r["relevant"])
+    assert fixed["themes"] == ["T6"] and fixed["doc"] == "KHM_Labour_Migration_Policy_2015-2018.pdf"
+    assert len(fixed["sha1"]) == 12

@@ -54,3 +54,56 @@ def test_pdf_text_is_escaped(pdf_dir):
 def test_labels_follow_the_ui_language(example_plan):
     html = render(scan(example_plan), "html", ui_lang="es")
     assert "Texto del plan" in html and "Capítulos" in html and 'lang="es"' in html
+
+
+def test_plan_text_carries_the_document_language_and_labels_pluralise(example_plan, tmp_path):
+    from policy_scan.report.html import render_html
+
+    result = scan(example_plan)
+    result.language = "es"  # as for a Spanish plan: the plan's text is marked Spanish, the labels are not
+    html = render_html(result, ui_lang="en")
+    assert '<html lang="en">' in html and '<section class="chapter" id="chapter-0" lang="es">' in html
+    result.findings = result.findings[:1]
+    es = render_html(result, ui_lang="es")
+    assert "1 hallazgo</p>" in es.replace("\n", "") or "1 hallazgo" in es
+    assert "1 hallazgos" not in es and "Fuente / puntuación" in es
+    en = render_html(result, ui_lang="en")
+    assert "1 finding" in en and "1 findings" not in en
+
+
+def test_theme_colours_are_far_apart():
+    from policy_scan.report.html import PALETTE
+
+    def lab(hex_colour):
+        rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        x = (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047
+        y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+        z = (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883
+        f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z)]
+        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+    labs = [lab(c) for c in PALETTE]
+    assert len(PALETTE) == 16
+    for i in range(16):
+        for j in range(i + 1, 16):
+            d = sum((a - b) ** 2 for a, b in zip(labs[i], labs[j])) ** 0.5
+            assert d >= 25, (f"T{i + 1}", f"T{j + 1}", round(d, 1))
+
+
+def test_front_matter_is_not_a_silent_chapter():
+    from conftest import shared_pdf
+
+    html = render(scan(shared_pdf("KHM_National_Strategic_Development_Plan_2014-2018.pdf")), "html")
+    matrix = html[html.index('<div id="matrix">') : html.index("</table></div>")]
+    rows = re.findall(r'<tr class="(\w*)" data-chapter="\d+">\s*<th>(.*?) <span', matrix)
+    first = next(i for i, (cls, _) in enumerate(rows) if 'data-target' in matrix.split('data-chapter')[i + 1])
+    assert all(cls != "silent" for cls, _ in rows[:first])
+
+
+def test_every_html_file_has_a_viewport():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "policy_scan" / "report" / "templates"
+    for template in folder.glob("*.html.j2"):
+        assert 'name="viewport"' in template.read_text(encoding="utf-8"), template.name

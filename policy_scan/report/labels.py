@@ -11,6 +11,7 @@ LABELS = {
     "absent": {"es": "ausente", "fr": "absent"},
     "findings": {"es": "hallazgos", "fr": "constats"},
     "finding": {"es": "hallazgo", "fr": "constat"},
+    "pagess": {"es": "páginas", "fr": "pages", "en": "pages"},
     "themes": {"es": "Temas", "fr": "Thèmes", "en": "Themes"},
     "theme x stage": {"es": "Tema × etapa", "fr": "Thème × étape", "en": "Theme × stage"},
     "deepest stage": {"es": "etapa más profunda", "fr": "étape la plus avancée"},
@@ -44,6 +45,41 @@ LABELS = {
         "fr": "Touches : j/n suivant, k/p précédent, Échap ferme",
         "en": "Keys: j/n next finding, k/p previous, Esc closes",
     },
+    "score short": {"es": "puntuación", "fr": "score", "en": "score"},
+    "page": {"es": "página", "fr": "page", "en": "page"},
+    "close": {"es": "Cerrar", "fr": "Fermer", "en": "Close"},
+    "copy link": {"es": "Copiar enlace", "fr": "Copier le lien", "en": "Copy link"},
+    "link copied": {"es": "Enlace copiado", "fr": "Lien copié", "en": "Link copied"},
+    "see page": {"es": "Ver la página", "fr": "Voir la page", "en": "See it on the page"},
+    "no image": {"es": "sin imagen de página", "fr": "sans image de page", "en": "no page image"},
+    "skip": {"es": "Ir al texto del plan", "fr": "Aller au texte du plan", "en": "Skip to the plan's text"},
+    "front matter": {"es": "preliminares", "fr": "pages liminaires", "en": "front matter"},
+    "capped": {
+        "es": "Sin imagen (límite de tamaño: un informe dibuja como máximo {n} páginas): págs. {pages}. "
+        "Sus hallazgos están en el texto del plan.",
+        "fr": "Sans image (limite de taille : un rapport dessine au plus {n} pages) : p. {pages}. "
+        "Leurs constats figurent dans le texte du plan.",
+        "en": "No image (size cap: a report draws at most {n} pages) for pages {pages}. "
+        "Their findings are in the plan's text below.",
+    },
+    "failed pages": {
+        "es": "Páginas que no se pudieron dibujar: {pages} (véanse los avisos).",
+        "fr": "Pages qui n'ont pas pu être dessinées : {pages} (voir les avertissements).",
+        "en": "Pages that could not be drawn: {pages} (see the warnings above).",
+    },
+    "review": {"es": "Revisión", "fr": "Revue", "en": "Your review"},
+    "correct": {"es": "correcto", "fr": "correct", "en": "correct"},
+    "not_migration": {"es": "no trata de migración", "fr": "ne parle pas de migration", "en": "not about migration"},
+    "wrong_theme": {"es": "tema equivocado", "fr": "mauvais thème", "en": "wrong theme"},
+    "wrong_stage": {"es": "etapa equivocada", "fr": "mauvaise étape", "en": "wrong stage"},
+    "note": {"es": "Nota", "fr": "Note", "en": "Note"},
+    "gap_confirmed": {"es": "confirmado", "fr": "confirmé", "en": "confirmed"},
+    "evidence_missed": {"es": "evidencia omitida", "fr": "éléments manqués", "en": "evidence missed"},
+    "export": {"es": "Exportar decisiones", "fr": "Exporter les décisions", "en": "Export decisions"},
+    "import": {"es": "Importar decisiones", "fr": "Importer les décisions", "en": "Import decisions"},
+    "decisions": {"es": "decisiones", "fr": "décisions", "en": "decisions"},
+    "decision": {"es": "decisión", "fr": "décision", "en": "decision"},
+    "themes filter": {"es": "Temas", "fr": "Thèmes", "en": "Themes"},
 }
 
 
