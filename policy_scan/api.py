@@ -68,6 +68,7 @@ def classify(
     sensitivity: float = 0.5,
     threshold: float = 0.5,
     model_path: str | None = None,
+    chapters: Sequence[Sequence[str] | None] | None = None,
 ) -> list[SentenceVerdict]:
     """Judge each text as `scan` would judge a sentence: what `policy-scan classify` returns.
 
@@ -75,7 +76,9 @@ def classify(
     is one text.  `lang`: None or "auto" detects each text's language (too short to tell:
     English), one code applies to every text, or a list gives one per text (None or "auto"
     in it: detect).  `method`: "hybrid" (rules, vetoes and classifier: the scan's verdict),
-    "rules", or "classifier" alone (at `threshold`).  `sensitivity` is scan's.
+    "rules", or "classifier" alone (at `threshold`).  `sensitivity` is scan's.  `chapters`:
+    per text, the heading path above it (outermost first), as scan would see it; a heading
+    about migration lets the hybrid find context sentences (source "section").
     """
     from .language import RULE_LANGUAGES, detect_language
 
@@ -113,5 +116,11 @@ def classify(
         ruleset = get_ruleset(None)
     from .detect import DetectOptions, judge_sentences
 
+    if chapters is not None:
+        chapters = [list(c or []) for c in chapters]
+        if len(chapters) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(chapters)} chapter paths")
+        if not all(isinstance(h, str) for c in chapters for h in c):
+            raise TypeError("a chapter path is a list of heading strings")
     options = DetectOptions(sensitivity=sensitivity if method == "hybrid" else 0.0)
-    return judge_sentences(texts, langs, ruleset, model, options, threshold=threshold)
+    return judge_sentences(texts, langs, ruleset, model, options, chapters, threshold=threshold)

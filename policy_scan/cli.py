@@ -694,8 +694,9 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
 def classify(source, method, model_path, sensitivity, threshold, default_lang, output):
     """Judge JSON Lines passages as `scan` would: adds relevant, score, themes, stage, source.
 
-    Each line is {"text": ..., "lang"?: ...}; other fields are passed through. A passage is
-    judged as one unit (a sentence, ideally), with the rules of its language.
+    Each line is {"text": ..., "lang"?: ..., "chapter"?: [headings]}; other fields are passed
+    through. A passage is judged as one unit (a sentence, ideally), with the rules of its
+    language, under the heading path given in "chapter" (none if absent).
     """
     import json
 
@@ -716,6 +717,9 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     for number, record in parsed:
         if not isinstance(record.get("text"), str):
             raise PolicyScanError(name, 'each line needs a "text" string', number)
+        chapter = record.get("chapter")
+        if chapter is not None and not (isinstance(chapter, list) and all(isinstance(h, str) for h in chapter)):
+            raise PolicyScanError(name, '"chapter" must be a list of heading strings', number)
         records.append(record)
     verdicts = api.classify(
         [r["text"] for r in records],
@@ -724,6 +728,7 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
         sensitivity=sensitivity,
         threshold=threshold,
         model_path=model_path,
+        chapters=[r.get("chapter") for r in records],
     )
     lines = []
     for record, v in zip(records, verdicts):

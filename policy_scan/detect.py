@@ -3,12 +3,16 @@
 A finding is one sentence: the smallest unit a reviewer can check.  Rule hits in the same
 sentence merge into one finding carrying every rule id and matched term; the classifier
 scores the sentences of candidate passages in one batch and adds findings the rules miss
-(source "classifier") or confirms theirs (source "both").
+(source "classifier") or confirms theirs (source "both").  Under a heading about migration
+("Managed migration", "Trafficking in persons") a sentence often speaks of it only through
+that context ("the victim", "these workers"); there a far lower classifier score makes a
+finding (source "section").
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,6 +25,28 @@ from .ruleset import RuleSet
 
 MIN_CLASSIFIER_WORDS = 6  # fragments (table cells, broken lines) are too short to judge
 RULE_SCORE = 0.8  # confidence of a finding backed by one rule; each further rule adds 0.05
+
+# Headings that name human mobility (en, es, fr stems from the taxonomy's vocabulary; words
+# with a common other sense — border, mobility, travel — left out).  Gate and length were
+# chosen on the dev documents (README: Measured quality); both are recall-first.
+SECTION_HEADING = re.compile(
+    r"migra|r[ée]fug|\basyl|\basil[eo]\b|displac|d[ée]plac[ée]e?s\b|d[ée]placements? forc|desplazad"
+    r"|desplazamiento forzado|traffick|trata de (?:personas|seres)|traite des|smuggl|diaspora"
+    r"|remittanc|remesa|transferts? de fonds|returnee|retornad|stateless|apatrid|expatri",
+    re.IGNORECASE,
+)
+SECTION_THRESHOLD = 0.10  # classifier probability a sentence under such a heading needs
+SECTION_MIN_WORDS = 10  # shorter lines there are mostly table cells and list stubs
+_WORD = re.compile(r"\w+")
+
+
+def in_migration_section(chapter: list[str] | None) -> bool:
+    """Is the innermost heading above a passage about migration?"""
+    return bool(chapter) and SECTION_HEADING.search(chapter[-1]) is not None
+
+
+def section_sentence(text: str) -> bool:
+    return len(_WORD.findall(text)) >= SECTION_MIN_WORDS
 
 
 class SentenceClassifier(Protocol):
@@ -164,10 +190,12 @@ def detect(
         matcher = matcher_for(ruleset, lang)
         for_rules = [matcher.candidate_rules(p.text) for p in group]
         for_model = [use_classifier and classifier.could_match(p.text, lang) for p in group]
-        chosen = [(p, r, m) for p, r, m in zip(group, for_rules, for_model) if r or m]
+        in_section = [use_classifier and in_migration_section(p.chapter) for p in group]
+        chosen = [(p, r, m or c) for p, r, m, c in zip(group, for_rules, for_model, in_section) if r or m or c]
         docs = nlp.pipe((p.text for p, _, _ in chosen), batch_size=options.batch_size)
         pending: list[tuple[Passage, object, list[RuleHit]]] = []  # sentences the model scores
         for (passage, try_rules, try_model), doc in zip(chosen, docs):
+            section = use_classifier and in_migration_section(passage.chapter)
             by_sentence: dict[int, list[RuleHit]] = defaultdict(list)
             if try_rules:
                 for hit in matcher.hits(doc, try_rules):
@@ -175,7 +203,11 @@ def detect(
             if use_classifier:
                 for sentence in doc.sents:
                     hits = by_sentence.get(sentence.start, [])
-                    if deciding(hits) or (try_model and classifier.could_match(sentence.text, lang)):
+                    if (
+                        deciding(hits)
+                        or (section and section_sentence(sentence.text))
+                        or (try_model and classifier.could_match(sentence.text, lang))
+                    ):
                         pending.append((passage, sentence, hits))
             else:
                 findings.extend(
@@ -201,7 +233,14 @@ def detect(
                         else:
                             finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
-                elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
+                elif themes and (
+                    (prob >= threshold and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS)
+                    or (
+                        prob >= SECTION_THRESHOLD
+                        and in_migration_section(passage.chapter)
+                        and section_sentence(sentence.text)
+                    )
+                ):
                     cue = _stage([], _cue_stages(matcher, sentence, passage.chapter))
                     findings.append(
                         Finding(
@@ -209,7 +248,7 @@ def detect(
                             themes=qualified_themes(themes, hits),
                             stage=stage or cue,
                             score=round(prob, 3),
-                            source="classifier",
+                            source="classifier" if prob >= threshold else "section",
                             classifier_terms=terms,
                         )
                     )

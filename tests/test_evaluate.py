@@ -10,7 +10,7 @@ from test_cli import assert_one_line_error, run
 from conftest import ROOT, SHARED_PDFS
 from policy_scan import evaluate as ev
 from policy_scan.corpus import Labelled
-from policy_scan.detect import judge_sentences
+from policy_scan.detect import DetectOptions, judge_sentences
 from policy_scan.ruleset import load_ruleset
 from policy_scan.scan import scan
 
@@ -91,6 +91,20 @@ def test_classify_methods_and_language():
     assert all(0.0 <= o["score"] <= 1.0 for o in alone)
 
 
+def test_classify_reads_the_heading_path(tmp_path):
+    text = "Every victim identified by the police will be referred to a shelter and offered legal aid."
+    lines = [{"text": text, "chapter": ["5 Social protection", "5.3 Combating trafficking in persons"]}, {"text": text}]
+    stdin = "\n".join(json.dumps(x) for x in lines) + "\n"
+    out = [json.loads(x) for x in run("classify", "-", stdin=stdin).stdout.splitlines()]
+    assert out[0]["chapter"] == lines[0]["chapter"]  # passed through
+    assert out[1]["relevant"] is False  # no rule, and no heading to give it context
+    assert out[0]["source"] in ("section", "classifier", None)  # the model decides, never a rule
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": text, "chapter": "5.3 Trafficking"}) + "\n")
+    proc = run("classify", str(bad))
+    assert_one_line_error(proc, f"{bad}:1", '"chapter" must be a list of heading strings')
+
+
 def test_train_refuses_an_unreproducible_model(tmp_path):
     proc = run("train", "--pdfs", str(tmp_path), "-o", str(tmp_path / "m.skops"))
     assert_one_line_error(proc, "real_sentences.jsonl", "not found in")
@@ -113,3 +127,55 @@ def test_held_out_evaluation_on_a_small_set(tmp_path):
     assert hybrid["n"] == len(lines)
     assert out["keywords (baseline)"]["n"] == len(lines)
     assert any(k.endswith("documents labelled sentence by sentence") for k in out)
+
+
+class FixedScoreModel:
+    """A classifier stand-in that gives every sentence the same probability, so the test
+    checks the scan's gates, not a model's opinion."""
+
+    identity = "fixed"
+
+    def __init__(self, score: float):
+        self.score = score
+
+    def could_match(self, text: str, lang: str | None = None) -> bool:
+        return False  # no trigger word: only the section gate can send a sentence to the model
+
+    def predict(self, texts: list[str]) -> list[dict]:
+        return [{"score": self.score, "themes": ["T10"], "sure_themes": [], "stage": "P2", "terms": []} for _ in texts]
+
+
+CONTEXT_SENTENCE = "Every victim identified by the police will be referred to a shelter and offered legal aid."
+
+
+@pytest.mark.parametrize(
+    "heading, score, text, found",
+    [
+        ("5.3 Combating trafficking in persons", 0.2, CONTEXT_SENTENCE, True),
+        ("Migración laboral", 0.2, CONTEXT_SENTENCE, True),
+        ("5.3 Road maintenance", 0.2, CONTEXT_SENTENCE, False),  # the heading says nothing of migration
+        ("5.3 Combating trafficking in persons", 0.05, CONTEXT_SENTENCE, False),  # below the section gate
+        ("5.3 Combating trafficking in persons", 0.2, "Victims will get legal aid.", False),  # too short to judge
+        ("Urban mobility and cross-border trade", 0.2, CONTEXT_SENTENCE, False),  # false friends in a heading
+    ],
+)
+def test_a_migration_heading_lets_context_sentences_in(ruleset, heading, score, text, found):
+    (verdict,) = judge_sentences(
+        [text], ["en"], ruleset, FixedScoreModel(score), chapters=[["5 Social protection", heading]]
+    )
+    assert verdict.relevant is found
+    if found:
+        assert verdict.source == "section" and verdict.themes == ["T10"] and verdict.stage == "P2"
+
+
+def test_section_findings_need_the_classifier(ruleset):
+    # rules only (sensitivity 0): the heading alone never makes a finding
+    (verdict,) = judge_sentences(
+        [CONTEXT_SENTENCE],
+        ["en"],
+        ruleset,
+        FixedScoreModel(0.2),
+        DetectOptions(sensitivity=0.0),
+        chapters=[["Trafficking in persons"]],
+    )
+    assert not verdict.relevant

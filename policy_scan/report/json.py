@@ -12,7 +12,7 @@ from .. import __version__
 from ..fsio import printable
 from ..language import language_name
 
-SCHEMA_VERSION = "1.2"  # 1.1: document.garbled_pages; 1.2: tool.settings
+SCHEMA_VERSION = "1.3"  # 1.1: document.garbled_pages; 1.2: tool.settings; 1.3: source "section"
 
 
 def outline_with_ranges(result) -> list[dict]:
