@@ -29,6 +29,19 @@ def theme_verdict(findings: list[Finding], taxonomy: Taxonomy) -> tuple[str, str
     return verdict, deepest
 
 
+def verdict_reason(findings: list[Finding], verdict: str) -> str:
+    """Why the verdict: the evidence it counted, as a reviewer would check it."""
+    if verdict == "absent":
+        return "no finding"
+    beyond = sorted({f.stage for f in findings if f.stage != "P1"}, key=lambda s: int(s[1:]))
+    n_beyond = sum(f.stage != "P1" for f in findings)
+    if verdict == "addressed":
+        return f"{len(findings)} findings, {n_beyond} beyond the situation analysis ({', '.join(beyond)})"
+    if len(findings) == 1:
+        return f"one finding ({findings[0].stage}); two are needed, one beyond the situation analysis"
+    return f"{len(findings)} findings, all in the situation analysis (P1); none commits to action"
+
+
 def chapter_title(path: list[str]) -> str:
     return path[0] if path else FRONT_MATTER
 
@@ -59,6 +72,7 @@ def assess(findings: list[Finding], passages: list[Passage], taxonomy: Taxonomy)
                 sdg=theme.sdg,
                 entry_point=None if verdict == "addressed" else theme.entry_point,
                 score=round(score, 3),
+                reason=verdict_reason(found, verdict),
             )
         )
 

@@ -121,6 +121,7 @@ class ThemeAssessment:
     sdg: list[str]
     entry_point: str | None  # what the plan could add, for partial and absent themes
     score: float
+    reason: str = ""  # the evidence the verdict counted, in words (schema 1.3)
 
 
 @dataclass
