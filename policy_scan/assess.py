@@ -24,7 +24,7 @@ def theme_verdict(findings: list[Finding], taxonomy: Taxonomy) -> tuple[str, str
     if not findings:
         return "absent", None
     deepest = max((f.stage for f in findings), key=lambda s: (taxonomy.stages[s].depth, s))
-    beyond_analysis = any(f.stage != "P1" for f in findings)
+    beyond_analysis = any(f.stage != taxonomy.analysis_stage for f in findings)
     verdict = "addressed" if len(findings) >= 2 and beyond_analysis else "partial"
     return verdict, deepest
 

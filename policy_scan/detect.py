@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .language import RULE_LANGUAGES
-from .matcher import STAGE_PRIORITY, RuleHit, RuleMatcher, matcher_for
+from .matcher import RuleHit, RuleMatcher, matcher_for
 from .model import Finding, Passage
 from .nlp import pipeline
-from .ruleset import RuleSet
+from .ruleset import RuleSet, Taxonomy, theme_order
 
 MIN_CLASSIFIER_WORDS = 6  # fragments (table cells, broken lines) are too short to judge
 RULE_SCORE = 0.8  # confidence of a finding backed by one rule; each further rule adds 0.05
@@ -49,12 +49,12 @@ def classifier_threshold(sensitivity: float) -> float:
     return round(0.6 + 0.6 * (1.0 - sensitivity), 3)
 
 
-def _stage(hits: list[RuleHit], cue_stages: set[str]) -> str:
+def _stage(hits: list[RuleHit], cue_stages: set[str], taxonomy: Taxonomy) -> str:
     fixed = {h.rule.stage for h in hits if h.rule.stage}
-    for stage in STAGE_PRIORITY:
+    for stage in taxonomy.precedence:
         if stage in fixed or stage in cue_stages:
             return stage
-    return "P1"
+    return taxonomy.analysis_stage
 
 
 def _cue_stages(matcher: RuleMatcher, sentence, chapter: list[str] | None = None) -> set[str]:
@@ -106,7 +106,7 @@ def hit_themes(hits: list[RuleHit]) -> list[str]:
     specific = [h for h in hits if not h.rule.generic]
     population = [h for h in hits if h.rule.generic and not h.rule.net]
     themes = {t for h in (specific or population or hits) for t in h.rule.themes}
-    return sorted(themes, key=lambda t: int(t[1:]))
+    return sorted(themes, key=theme_order)
 
 
 def only_net(hits: list[RuleHit]) -> bool:
@@ -115,7 +115,7 @@ def only_net(hits: list[RuleHit]) -> bool:
 
 
 def merge_themes(rule_themes: list[str], sure_themes: list[str]) -> list[str]:
-    return sorted(set(rule_themes) | set(sure_themes), key=lambda t: int(t[1:]))
+    return sorted(set(rule_themes) | set(sure_themes), key=theme_order)
 
 
 def deciding(hits: list[RuleHit]) -> list[RuleHit]:
@@ -135,7 +135,7 @@ def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleM
     return Finding(
         **_base(passage, sentence, lang),
         themes=themes,
-        stage=_stage(hits, _cue_stages(matcher, sentence, passage.chapter)),
+        stage=_stage(hits, _cue_stages(matcher, sentence, passage.chapter), matcher.taxonomy),
         score=round(score, 3),
         source="rule",
         rule_ids=rule_ids,
@@ -202,7 +202,7 @@ def detect(
                             finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
                 elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
-                    cue = _stage([], _cue_stages(matcher, sentence, passage.chapter))
+                    cue = _stage([], _cue_stages(matcher, sentence, passage.chapter), matcher.taxonomy)
                     findings.append(
                         Finding(
                             **_base(passage, sentence, lang),
@@ -275,6 +275,6 @@ def judge_sentences(
             verdicts.append(SentenceVerdict(False, [], None, 0.0, None))
             continue
         best = max(fs, key=lambda f: f.score)
-        themes = sorted({t for f in fs for t in f.themes}, key=lambda t: int(t[1:]))
+        themes = sorted({t for f in fs for t in f.themes}, key=theme_order)
         verdicts.append(SentenceVerdict(True, themes, best.stage, best.score, best.source))
     return verdicts

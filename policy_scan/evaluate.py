@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .corpus import Labelled, check_labels, read_jsonl
 from .errors import CorpusError
+from .ruleset import default_taxonomy
 
-THEMES = [f"T{i}" for i in range(1, 17)]
 # The plain keyword baseline the README compares against (issue #3).
 KEYWORDS = (
     "migra",
@@ -114,7 +114,8 @@ class Scores:
 def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
     relevance = Counts()
     per_lang: dict[str, Counts] = defaultdict(Counts)
-    themes = {t: Counts() for t in THEMES}
+    theme_ids = default_taxonomy().theme_ids
+    themes = {t: Counts() for t in theme_ids}
     stage_correct = stage_total = 0
     ff = ff_flagged = 0
     confusion: Counter = Counter()
@@ -131,7 +132,7 @@ def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
         # Themes are scored over every sentence: a theme on an irrelevant sentence is a
         # false positive, a missed relevant sentence loses its themes.
         got = set(pred.themes) if pred.relevant else set()
-        for t in THEMES:
+        for t in theme_ids:
             if t in gold.themes and t in got:
                 themes[t].tp += 1
             elif t in got:
@@ -366,14 +367,12 @@ def _prf(c: Counts) -> str:
     return f"P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}"
 
 
-STAGES = [f"P{i}" for i in range(1, 8)]
-
-
 def format_confusion(confusion: Counter) -> list[str]:
     """Labelled stage (rows) against the predicted one (columns), on true positives."""
-    lines = ["    labelled \\ predicted " + " ".join(f"{p:>4}" for p in STAGES) + "   right"]
-    for gold in STAGES:
-        row = [confusion.get((gold, p), 0) for p in STAGES]
+    stages = default_taxonomy().stage_ids
+    lines = ["    labelled \\ predicted " + " ".join(f"{p:>4}" for p in stages) + "   right"]
+    for gold in stages:
+        row = [confusion.get((gold, p), 0) for p in stages]
         total = sum(row)
         if total:
             right = confusion.get((gold, gold), 0)

@@ -165,7 +165,7 @@ def export(model, path: str | Path) -> None:
     meta = {
         "format": FORMAT,
         "identity": model.identity,
-        "themes": [f"T{i}" for i in range(1, 17)],
+        "themes": list(model.theme_ids),
         "stages": [str(s) for s in model.stage.classes_],
         "triggers": sorted(model.triggers),
         "common": sorted(model._common),

@@ -28,9 +28,6 @@ from .ruleset import LANGS, Rule, RuleSet
 
 _WORD = re.compile(r"\w+")
 
-# When several stage cues appear in a sentence, the most specific commitment wins.
-STAGE_PRIORITY = ("P3", "P6", "P5", "P4", "P7", "P2", "P1")
-
 
 @dataclass
 class RuleHit:
@@ -173,6 +170,7 @@ class RuleMatcher:
 
     def __init__(self, ruleset: RuleSet, lang: str):
         self.lang = lang
+        self.taxonomy = ruleset.taxonomy
         self.nlp = pipeline(lang)
         rules, exclusions, cues = ruleset.for_lang(lang)
         self.rules = {r.id: r for r in rules}

@@ -9,16 +9,18 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .errors import RuleError
 from .yamlio import LineDict, load_yaml
 
 LANGS = ("en", "es", "fr")
-_RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
+# Ids only have a form here: which themes and stages exist is taxonomy.yaml's to say.
+_RULE_ID = re.compile(r"^T[1-9]\d*-(en|es|fr)-\d{3}$")
 _EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
-_THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
-_STAGE_ID = re.compile(r"^P[1-7]$")
+_THEME_ID = re.compile(r"^T[1-9]\d*$")
+_STAGE_ID = re.compile(r"^P[1-9]\d*$")
 RULE_KEYS = {
     *("id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "examples"),
     *("generic", "net", "qualifier"),
@@ -54,9 +56,45 @@ class Stage:
 
 @dataclass
 class Taxonomy:
+    """The themes and planning stages: the one place that says which exist (taxonomy.yaml)."""
+
     themes: dict[str, Theme]
     stages: dict[str, Stage]
     gcm_titles: dict[int, str]
+    # When stage cues of several stages meet in a sentence, the first of these wins.
+    precedence: list[str] = field(default_factory=list)
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return list(self.themes)
+
+    @property
+    def stage_ids(self) -> list[str]:
+        return list(self.stages)
+
+    @property
+    def analysis_stage(self) -> str:
+        """The shallowest stage (a mention in the analysis): a finding's stage when nothing says more."""
+        return min(self.stages.values(), key=lambda s: (s.depth, s.id)).id
+
+
+def theme_order(theme_id: str) -> int:
+    """Sort key of a theme id (T2 before T10)."""
+    return int(theme_id[1:])
+
+
+def default_taxonomy() -> Taxonomy:
+    """The bundled taxonomy, for code that has no rule set at hand (a model, an audit export)."""
+    return _taxonomy_at(str(default_rules_dir()))
+
+
+@cache
+def _taxonomy_at(rules_dir: str) -> Taxonomy:
+    problems = _Problems()
+    taxonomy = load_taxonomy(Path(rules_dir) / "taxonomy.yaml", problems)
+    if problems.errors:
+        raise problems.errors[0]
+    return taxonomy
 
 
 @dataclass
@@ -160,12 +198,12 @@ def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
     data = load_yaml(path, RuleError)
     if not isinstance(data, dict):
         problems.add(path, 1, "taxonomy must be a mapping with 'themes' and 'stages'")
-        return Taxonomy({}, {}, {})
+        return Taxonomy({}, {}, {}, [])
     themes: dict[str, Theme] = {}
     for item in data.get("themes") or []:
         line = _line(item)
         if not isinstance(item, dict) or not _THEME_ID.match(str(item.get("id", ""))):
-            problems.add(path, line, "theme needs an id T1..T16")
+            problems.add(path, line, "theme needs an id T<number>, e.g. T1")
             continue
         themes[item["id"]] = Theme(
             item["id"],
@@ -180,16 +218,20 @@ def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
     for item in data.get("stages") or []:
         line = _line(item)
         if not isinstance(item, dict) or not _STAGE_ID.match(str(item.get("id", ""))):
-            problems.add(path, line, "stage needs an id P1..P7")
+            problems.add(path, line, "stage needs an id P<number>, e.g. P1")
             continue
         stages[item["id"]] = Stage(
             item["id"], str(item.get("title", "")), int(item.get("depth", 1)), dict(item.get("labels") or {})
         )
-    missing = [f"T{i}" for i in range(1, 17) if f"T{i}" not in themes]
-    if missing:
-        problems.add(path, 1, f"taxonomy lacks themes {', '.join(missing)}")
+    if not themes or not stages:
+        problems.add(path, 1, "taxonomy needs at least one theme and one stage")
+    precedence = _str_list(data.get("stage_precedence"), path, _line(data, "stage_precedence", 1), "stage_precedence",
+                           problems)
+    if sorted(precedence) != sorted(stages):
+        problems.add(path, _line(data, "stage_precedence", 1), "stage_precedence must list every stage once")
+        precedence = sorted(stages, key=lambda s: -stages[s].depth)
     gcm = {int(k): str(v) for k, v in (data.get("gcm_objectives") or {}).items()}
-    return Taxonomy(themes, stages, gcm)
+    return Taxonomy(themes, stages, gcm, precedence)
 
 
 def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list[StageCue]:
@@ -342,7 +384,8 @@ def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple
         return [], [r for r in parsed if r]
     theme = data.get("theme")
     if theme not in taxonomy.themes:
-        problems.add(path, _line(data, "theme", 1), f"unknown theme id '{theme}' (expected T1..T16)")
+        known = _id_range(taxonomy.themes)
+        problems.add(path, _line(data, "theme", 1), f"unknown theme id '{theme}' (taxonomy.yaml has {known})")
         return [], []
     items = data.get("rules")
     if not isinstance(items, list):
@@ -350,6 +393,11 @@ def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple
         return [], []
     parsed = [_parse_rule(i, path, theme, lang, taxonomy, problems, False) for i in items]
     return [r for r in parsed if r], []
+
+
+def _id_range(ids) -> str:
+    ids = list(ids)
+    return f"{ids[0]}..{ids[-1]}" if ids else "none"
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
