@@ -77,7 +77,8 @@ def classify(
     in it: detect).  `method`: "hybrid" (rules, vetoes and classifier: the scan's verdict),
     "rules", or "classifier" alone (at `threshold`).  `sensitivity` is scan's.
     """
-    from .language import RULE_LANGUAGES, detect_language
+    from .language import detect_language
+    from .languages import load_languages
 
     if method not in CLASSIFY_METHODS:
         raise ValueError(f"method must be one of {', '.join(CLASSIFY_METHODS)}, not {method!r}")
@@ -96,7 +97,7 @@ def classify(
         if code == "auto":
             code, _ = detect_language(text, min_words=4)
             code = "en" if code == "und" else code  # too short to tell: read as English, as scan does
-        if not isinstance(code, str) or (code not in RULE_LANGUAGES and method == "classifier"):
+        if not isinstance(code, str) or (code not in load_languages().rule_languages and method == "classifier"):
             code = "en"  # the classifier is one model for every language
         langs.append(code)
     model = None

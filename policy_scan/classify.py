@@ -92,9 +92,9 @@ class SentenceModel:
         self.theme_ids = list(parts["meta"].get("themes") or default_taxonomy().theme_ids)
         self._coef = self._relevance_coefficients()
         self._names = self.features.transformer_list[0][1].get_feature_names_out()
-        from .language import stop_words
+        from .language import rule_stop_words
 
-        self._common = stop_words("en") | stop_words("es") | stop_words("fr")
+        self._common = rule_stop_words()
 
     def _relevance_coefficients(self) -> np.ndarray:
         coefs = [c.estimator.coef_[0] for c in self.relevance.calibrated_classifiers_]
@@ -209,9 +209,9 @@ def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[st
     """
     from collections import Counter
 
-    from .language import stop_words
+    from .language import rule_stop_words
 
-    common = stop_words("en") | stop_words("es") | stop_words("fr")
+    common = rule_stop_words()
     pos: Counter[str] = Counter()
     neg: Counter[str] = Counter()
     for item in items:

@@ -238,7 +238,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
 @sensitivity_option("0 favours precision, 1 favours recall (classifier threshold).")
-@click.option("--lang", type=click.Choice(["en", "es", "fr"]), help="Force the document language.")
+@click.option("--lang", help="Force the document language: a language of the rules (en, es, fr as bundled).")
 @click.option(
     "--lang-ui",
     type=click.Choice(["en", "es", "fr", "auto"]),
@@ -288,6 +288,14 @@ def scan(
 ):
     """Scan one plan (PDF) and report, per theme and stage, where migration is addressed."""
     from . import api
+
+    if lang is not None:
+        from .languages import load_languages
+
+        known = load_languages(rules_dir).rule_languages
+        if lang not in known:
+            problem = f"'{lang}' has no rules (rules exist for {', '.join(known)})"
+            raise click.BadParameter(problem, param_hint="'--lang'")
 
     with terminal_progress(quiet) as progress:
         result = api.scan(
@@ -419,10 +427,11 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
         click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
     if sentences:
+        from .languages import load_languages
         from .nlp import pipeline
         from .scan import document_language
 
-        nlp = pipeline(document_language(seg))
+        nlp = pipeline(load_languages().spacy_code(document_language(seg)))
         for passage, doc in zip(seg.passages, nlp.pipe(p.text for p in seg.passages)):
             for s in doc.sents:
                 page, _ = passage.locate(s.start_char, s.end_char)
@@ -688,7 +697,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
     help="With --method classifier: the probability a passage needs to be relevant.",
 )
 @click.option("--lang", "default_lang", default="auto", show_default=True,
-              help="Language of lines without a \"lang\" field: en, es, fr, or auto (detected per line).")
+              help="Language of lines without a \"lang\" field: a language of the rules, or auto (detected per line).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
 @expected_errors
 def classify(source, method, model_path, sensitivity, threshold, default_lang, output):

@@ -13,10 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from .language import RULE_LANGUAGES
 from .matcher import RuleHit, RuleMatcher, matcher_for
 from .model import Finding, Passage
-from .nlp import pipeline
 from .ruleset import RuleSet, Taxonomy, theme_order
 
 MIN_CLASSIFIER_WORDS = 6  # fragments (table cells, broken lines) are too short to judge
@@ -79,7 +77,7 @@ def _title_doc(matcher: RuleMatcher, title: str):
     if key not in _TITLES:
         if len(_TITLES) > 5000:
             _TITLES.clear()
-        _TITLES[key] = pipeline(matcher.lang)(title)
+        _TITLES[key] = matcher.nlp(title)
     return _TITLES[key]
 
 
@@ -158,10 +156,10 @@ def detect(
         if not p.reference_list:  # citations name migration; they do not address it
             by_lang[p.lang].append(p)
     for lang, group in by_lang.items():
-        if lang not in RULE_LANGUAGES:
+        if lang not in ruleset.langs:
             continue  # reported as a warning by the scan; no rules to apply
-        nlp = pipeline(lang)
         matcher = matcher_for(ruleset, lang)
+        nlp = matcher.nlp
         for_rules = [matcher.candidate_rules(p.text) for p in group]
         for_model = [use_classifier and classifier.could_match(p.text, lang) for p in group]
         chosen = [(p, r, m) for p, r, m in zip(group, for_rules, for_model) if r or m]

@@ -172,9 +172,7 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 def rules_predict(ruleset, items: list[Labelled], model=None, sensitivity: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid `scan` runs when a model is given: `detect` itself decides."""
     from .detect import DetectOptions, judge_sentences
-    from .language import RULE_LANGUAGES
-
-    langs = [i.lang if i.lang in RULE_LANGUAGES else "en" for i in items]
+    langs = [i.lang if i.lang in ruleset.langs else "en" for i in items]
     verdicts = judge_sentences(
         [i.text for i in items],
         langs,
@@ -277,6 +275,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
     independent second labelling stored under "second" (records without one are skipped).
     """
     from .extract import extract
+    from .languages import load_languages
     from .nlp import pipeline
     from .scan import document_language
     from .segment import segment
@@ -313,7 +312,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
             if sentence_sha1(sentence) != record["sha1"]:
                 # Extraction changed since labelling: find the sentence by its hash instead.
                 if sentences is None:
-                    nlp = pipeline(document_language(seg))
+                    nlp = pipeline(load_languages().spacy_code(document_language(seg)))
                     sentences = {
                         sentence_sha1(s.text): s.text for d in nlp.pipe(p.text for p in seg.passages) for s in d.sents
                     }

@@ -24,7 +24,7 @@ from .patterns import (
     requirements,
     token_predicate,
 )
-from .ruleset import LANGS, Rule, RuleSet
+from .ruleset import Rule, RuleSet
 
 _WORD = re.compile(r"\w+")
 
@@ -171,11 +171,11 @@ class RuleMatcher:
     def __init__(self, ruleset: RuleSet, lang: str):
         self.lang = lang
         self.taxonomy = ruleset.taxonomy
-        self.nlp = pipeline(lang)
+        self.nlp = pipeline(ruleset.spacy_code(lang))
         rules, exclusions, cues = ruleset.for_lang(lang)
         self.rules = {r.id: r for r in rules}
         self.exclusions = {e.id: e for e in exclusions}
-        table = lemma_table(lang if lang in LANGS else "en")
+        table = lemma_table(ruleset.spacy_code(lang))
         self.rule_matcher = GatedMatcher(self.nlp, table)
         self.exclusion_matcher = GatedMatcher(self.nlp, table)
         self.unless_matcher = GatedMatcher(self.nlp, table)

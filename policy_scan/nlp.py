@@ -19,8 +19,6 @@ from spacy.tokens import Doc
 
 from .lemmas import lemma_table
 
-SUPPORTED = ("en", "es", "fr")
-
 
 class LemmaNorm:
     """Sets each lexeme's NORM to its lower-cased lookup lemma."""
@@ -70,9 +68,9 @@ def keep_numbered_references(doc: Doc) -> Doc:
 
 
 @cache
-def pipeline(lang: str) -> Language:
-    """The pipeline for a language; unsupported languages fall back to English tokenisation."""
-    code = lang if lang in SUPPORTED else "en"
+def pipeline(code: str) -> Language:
+    """The pipeline for a spaCy language code (a language's `spacy` in its language.yaml:
+    `Languages.spacy_code` gives it, English for a language without rules)."""
     nlp = spacy.blank(code)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("number_abbreviations")

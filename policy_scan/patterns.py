@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Token
 
 from .errors import RuleError
-from .nlp import SUPPORTED, pipeline
+from .nlp import pipeline
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -206,8 +206,8 @@ def compile_problems(ruleset: RuleSet, only: list[str] | None = None) -> list[Ru
     langs = {r.lang for r in ruleset.rules + ruleset.exclusions} | {c.lang for c in ruleset.cues}
     if only:
         langs &= set(only)
-    for lang in (lang for lang in SUPPORTED if lang in langs):  # ruleset.LANGS, in order
-        nlp = pipeline(lang)
+    for lang in (lang for lang in ruleset.langs if lang in langs):
+        nlp = pipeline(ruleset.spacy_code(lang))
         items: list = [r for r in ruleset.rules + ruleset.exclusions if r.lang == lang]
         items += [c for c in ruleset.cues if c.lang == lang]
         for item in items:

@@ -13,12 +13,13 @@ from functools import cache
 from pathlib import Path
 
 from .errors import RuleError
+from .languages import LANGUAGE_FILE, Languages, load_languages
 from .yamlio import LineDict, load_yaml
 
-LANGS = ("en", "es", "fr")
-# Ids only have a form here: which themes and stages exist is taxonomy.yaml's to say.
-_RULE_ID = re.compile(r"^T[1-9]\d*-(en|es|fr)-\d{3}$")
-_EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
+# Ids only have a form here: which themes, stages and languages exist is the data's to say
+# (taxonomy.yaml, and a language.yaml in each language's folder).
+_RULE_ID = re.compile(r"^T[1-9]\d*-[a-z]{2,3}-\d{3}$")
+_EXCLUSION_ID = re.compile(r"^FF-[a-z]{2,3}-\d{3}$")
 _THEME_ID = re.compile(r"^T[1-9]\d*$")
 _STAGE_ID = re.compile(r"^P[1-9]\d*$")
 RULE_KEYS = {
@@ -141,6 +142,16 @@ class RuleSet:
     exclusions: list[Rule]  # exclusions reuse Rule: id, patterns, examples
     cues: list[StageCue]
     version: str  # digest of every rule file: a change invalidates stored results
+    languages: Languages | None = None  # the languages of the rules folder (languages.py)
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages with rules."""
+        return (self.languages or load_languages()).rule_languages
+
+    def spacy_code(self, lang: str) -> str:
+        """The spaCy pipeline a language is read with (languages.py)."""
+        return (self.languages or load_languages()).spacy_code(lang)
 
     def for_lang(self, lang: str) -> tuple[list[Rule], list[Rule], list[StageCue]]:
         return (
@@ -156,7 +167,8 @@ class RuleSet:
             ok = not select or any(_prefix_match(rule_id, s) for s in select)
             return ok and not any(_prefix_match(rule_id, i) for i in ignore or [])
 
-        return RuleSet(self.taxonomy, [r for r in self.rules if keep(r.id)], self.exclusions, self.cues, self.version)
+        rules = [r for r in self.rules if keep(r.id)]
+        return RuleSet(self.taxonomy, rules, self.exclusions, self.cues, self.version, self.languages)
 
 
 def _prefix_match(rule_id: str, prefix: str) -> bool:
@@ -234,7 +246,10 @@ def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
     return Taxonomy(themes, stages, gcm, precedence)
 
 
-def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list[StageCue]:
+def load_stage_cues(
+    path: Path, taxonomy: Taxonomy, problems: _Problems, langs: tuple[str, ...] | None = None
+) -> list[StageCue]:
+    langs = langs or load_languages().rule_languages
     data = load_yaml(path, RuleError)
     cues: list[StageCue] = []
     if not isinstance(data, dict) or not isinstance(data.get("cues"), dict):
@@ -249,7 +264,7 @@ def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list
             problems.add(path, line, f"cues for {stage} must map language -> list of patterns")
             continue
         for lang, patterns in by_lang.items():
-            if lang not in LANGS:
+            if lang not in langs:
                 problems.add(path, _line(by_lang, lang), f"unknown language '{lang}'")
                 continue
             cues.append(
@@ -366,14 +381,17 @@ def _parse_rule(
     )
 
 
-def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple[list[Rule], list[Rule]]:
+def load_rule_file(
+    path: Path, taxonomy: Taxonomy, problems: _Problems, langs: tuple[str, ...] | None = None
+) -> tuple[list[Rule], list[Rule]]:
+    langs = langs or load_languages().rule_languages
     data = load_yaml(path, RuleError)
     if not isinstance(data, dict):
         problems.add(path, 1, "a rule file must be a mapping with 'lang' and 'rules' (or 'exclusions')")
         return [], []
     lang = data.get("lang")
-    if lang not in LANGS:
-        problems.add(path, _line(data, "lang", 1), f"lang must be one of {', '.join(LANGS)}")
+    if lang not in langs:
+        problems.add(path, _line(data, "lang", 1), f"lang must be one of {', '.join(langs)}")
         return [], []
     if "exclusions" in data:
         items = data["exclusions"]
@@ -400,8 +418,10 @@ def _id_range(ids) -> str:
     return f"{ids[0]}..{ids[-1]}" if ids else "none"
 
 
-def rule_files(rules_dir: Path) -> list[Path]:
-    return sorted(p for lang in LANGS for p in (rules_dir / lang).glob("*.yaml"))
+def rule_files(rules_dir: Path, langs: tuple[str, ...] | None = None) -> list[Path]:
+    """The rule files of every language folder (its language.yaml is data, not rules)."""
+    langs = langs if langs is not None else load_languages(rules_dir).rule_languages
+    return sorted(p for lang in langs for p in (rules_dir / lang).glob("*.yaml") if p.name != LANGUAGE_FILE)
 
 
 def load_ruleset(
@@ -418,17 +438,25 @@ def load_ruleset(
     if not taxonomy_path.exists():
         raise RuleError(str(rules_dir), "not a rules folder (no taxonomy.yaml)")
     digest = hashlib.sha256()
+    try:
+        languages = load_languages(rules_dir)
+    except RuleError as exc:
+        if strict:
+            raise
+        problems.errors.append(exc)
+        languages = load_languages()
+    langs = languages.rule_languages
     taxonomy = load_taxonomy(taxonomy_path, problems)
-    cues = load_stage_cues(rules_dir / "stages.yaml", taxonomy, problems)
+    cues = load_stage_cues(rules_dir / "stages.yaml", taxonomy, problems, langs)
     rules: list[Rule] = []
     exclusions: list[Rule] = []
-    files = [taxonomy_path, rules_dir / "stages.yaml", *rule_files(rules_dir)]
+    files = [taxonomy_path, rules_dir / "stages.yaml", *rule_files(rules_dir, langs)]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
         if path.parent == rules_dir:
             continue
         try:
-            r, e = load_rule_file(path, taxonomy, problems)
+            r, e = load_rule_file(path, taxonomy, problems, langs)
         except RuleError as exc:
             problems.errors.append(exc)
             continue
@@ -441,7 +469,7 @@ def load_ruleset(
                 rule.file, rule.line, f"duplicate id '{rule.id}' (first at {seen[rule.id].file}:{seen[rule.id].line})"
             )
         seen[rule.id] = rule
-    ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16])
+    ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16], languages)
     if check_patterns:
         from .patterns import compile_problems  # pattern syntax needs the language pipelines
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from . import __version__
 from .extract import check_pdf_file, extract, pages_to_ocr
 from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit, to_parent
-from .language import RULE_LANGUAGES, assign_languages, detect_language, language_name
+from .language import assign_languages, detect_language, language_name
+from .languages import Languages, load_languages
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
 from .segment import Segmentation, segment
@@ -124,9 +125,9 @@ def get_ruleset(rules_dir: str | None) -> RuleSet:
     return _RULESETS[rules_dir]
 
 
-def document_language(seg: Segmentation) -> str:
+def document_language(seg: Segmentation, languages: Languages | None = None) -> str:
     sample = " ".join(p.text for p in seg.passages[:400])[:60000]
-    lang, _ = detect_language(sample)
+    lang, _ = detect_language(sample, languages=languages)
     return lang
 
 
@@ -171,10 +172,10 @@ def _detect_in_two(passages, ruleset, classifier, options, path: str) -> list[Fi
     return findings
 
 
-def _text_language(doc: Document) -> str | None:
+def _text_language(doc: Document, languages: Languages) -> str | None:
     """The language of the pages that have text, when there is enough of it to tell."""
     sample = " ".join(line.text for page in doc.pages for line in page.lines)[:60000]
-    lang, _ = detect_language(sample)
+    lang, _ = detect_language(sample, languages=languages)
     return None if lang == "und" else lang
 
 
@@ -197,6 +198,7 @@ def _read(
     `progress(phase, done, total)` hears of pages read and OCR'd.
     """
     tell = _Throttled(progress) if progress is not None else None
+    languages = load_languages(options.rules_dir)
     doc = extract(
         path,
         engine=options.engine,
@@ -212,10 +214,11 @@ def _read(
         report = ocr_document(
             doc,
             todo,
-            options.lang or _text_language(doc),
+            options.lang or _text_language(doc, languages),
             options.password,
             deadline=ocr_deadline,
             progress=(lambda done, total: tell("ocr", done, total)) if tell else None,
+            languages=languages,
         )
         doc.warnings.extend(report.warnings)
         if report.read:
@@ -239,8 +242,8 @@ def _read(
             f"{len(blank)} of {doc.page_count} pages {'has' if len(blank) == 1 else 'have'} no text layer, not read: "
             f"{_page_ranges(blank)} (scanned? run with --ocr)"
         )
-    seg = segment(doc)
-    lang = options.lang or document_language(seg)
+    seg = segment(doc, languages)
+    lang = options.lang or document_language(seg, languages)
     if lang == "und" and seg.passages:
         words = len(seg.text.split())
         if words < SHORT_TEXT_WORDS:
@@ -250,7 +253,7 @@ def _read(
                 f"too little text to tell the language ({words} words); read as English (set it with --lang)"
             )
     if seg.passages:
-        assign_languages(seg.passages, lang)
+        assign_languages(seg.passages, lang, languages)
         if options.lang:
             for p in seg.passages:
                 p.lang = options.lang
@@ -325,11 +328,11 @@ def scan(
     from .detect import DetectOptions, detect
 
     warnings = list(doc.warnings)
-    other = sorted({p.lang for p in seg.passages} - set(RULE_LANGUAGES))
+    other = sorted({p.lang for p in seg.passages} - set(ruleset.langs))
     if other:
-        names = ", ".join(f"{language_name(x)} ({x})" for x in other)
+        names = ", ".join(f"{language_name(x, ruleset.languages)} ({x})" for x in other)
         warnings.append(
-            f"no rules for {names}: those passages were not checked (rules exist for {', '.join(RULE_LANGUAGES)})"
+            f"no rules for {names}: those passages were not checked (rules exist for {', '.join(ruleset.langs)})"
         )
     with time_limit(deadline, path, "checking the text"):
         classifier = None
