@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from .errors import PolicyScanError
 from .scan import ScanOptions, ScanProgress, ScanResult
 
-if TYPE_CHECKING:  # detect.py loads spaCy: imported when classify() runs, not before
-    from .detect import SentenceVerdict
+if TYPE_CHECKING:  # detection/judge.py loads spaCy: imported when classify() runs, not before
+    from .detection.judge import SentenceVerdict
 
 # The command line's defaults for the per-document limits, which the API shares.
 DEFAULT_LIMITS = {"timeout": 600.0, "max_memory_mb": 4096, "max_pages": 10000}
@@ -102,7 +102,7 @@ def classify(
         langs.append(code)
     model = None
     if method != "rules":
-        from .classify import load_default_classifier
+        from .detection.classifier import load_default_classifier
 
         model = load_default_classifier(model_path)
         if model is None:
@@ -112,7 +112,7 @@ def classify(
         from .scan import get_ruleset
 
         ruleset = get_ruleset(None)
-    from .detect import DetectOptions, judge_sentences
+    from .detection.judge import DetectOptions, judge_sentences
 
     options = DetectOptions(sensitivity=sensitivity if method == "hybrid" else 0.0)
     return judge_sentences(texts, langs, ruleset, model, options, threshold=threshold)

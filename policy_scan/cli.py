@@ -427,8 +427,8 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
         click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
     if sentences:
+        from .detection.pipeline import pipeline
         from .languages import load_languages
-        from .nlp import pipeline
         from .scan import document_language
 
         nlp = pipeline(load_languages().spacy_code(document_language(seg)))
@@ -489,9 +489,9 @@ def train(corpus, output, real_path, no_real, pdf_dir):
     """
     from pathlib import Path
 
-    from .classify import default_model_path, save
-    from .classify import train as run_train
     from .corpus import default_real_sentences, load_corpus
+    from .detection.classifier import default_model_path, save
+    from .detection.classifier import train as run_train
 
     items = load_corpus(corpus)
     if not no_real:
@@ -642,7 +642,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
                 return
         else:
             items = load_corpus(path)
-        from .classify import load_default_classifier
+        from .detection.classifier import load_default_classifier
 
         model = None
         if not items:
@@ -651,7 +651,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
             model = load_default_classifier(model_path)
             if model is None:
                 raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
-        from .detect import classifier_threshold
+        from .detection.judge import classifier_threshold
 
         threshold = classifier_threshold(sensitivity)
         methods = {"all": ["hybrid", "rules", "classifier", "keywords"], "none": []}.get(method, [method])

@@ -171,7 +171,7 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 
 def rules_predict(ruleset, items: list[Labelled], model=None, sensitivity: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid `scan` runs when a model is given: `detect` itself decides."""
-    from .detect import DetectOptions, judge_sentences
+    from .detection.judge import DetectOptions, judge_sentences
     langs = [i.lang if i.lang in ruleset.langs else "en" for i in items]
     verdicts = judge_sentences(
         [i.text for i in items],
@@ -274,9 +274,9 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
     `labeller` picks the label set scored against: the record's own ("first") or the
     independent second labelling stored under "second" (records without one are skipped).
     """
+    from .detection.pipeline import pipeline
     from .extract import extract
     from .languages import load_languages
-    from .nlp import pipeline
     from .scan import document_language
     from .segment import segment
 
@@ -350,7 +350,7 @@ def cross_validate(items: list[Labelled], k: int = 5, seed: int = 0) -> Scores:
     """Stratified k-fold on relevance; each fold trains a fresh model on the others."""
     from sklearn.model_selection import StratifiedKFold
 
-    from .classify import train
+    from .detection.classifier import train
 
     labels = [f"{int(i.relevant)}{i.lang}" for i in items]
     preds: list[Prediction | None] = [None] * len(items)
@@ -425,7 +425,7 @@ class HeldOut:
 
 def held_out_predictions(real: list[Labelled], authored: list[Labelled], k: int = 5) -> HeldOut:
     """Grouped k-fold: train on the authored corpus plus the real sentences of the other folds."""
-    from .classify import train
+    from .detection.classifier import train
 
     scores: list[dict | None] = [None] * len(real)
     models = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
+from .bundled import default_rules_dir
 from .errors import RuleError
 
 LANGUAGE_FILE = "language.yaml"
@@ -167,8 +168,6 @@ def load_languages(rules_dir: str | Path | None = None) -> Languages:
     A rules directory with no language file at all (one written before they existed) has
     the bundled languages.
     """
-    from .ruleset import default_rules_dir
-
     bundled = default_rules_dir()
     if rules_dir is None or not language_files(Path(rules_dir)):
         rules_dir = bundled

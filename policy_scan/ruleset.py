@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .bundled import default_rules_dir
 from .errors import RuleError
 from .languages import LANGUAGE_FILE, Languages, load_languages
 from .yamlio import LineDict, load_yaml
@@ -27,13 +28,6 @@ RULE_KEYS = {
     *("generic", "net", "qualifier"),
 }
 EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
-
-
-def default_rules_dir() -> Path:
-    """The rules shipped in the package (a wheel), else the checkout's top-level rules/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    return packaged if (packaged / "taxonomy.yaml").is_file() else here.parent / "rules"
 
 
 @dataclass
@@ -471,7 +465,7 @@ def load_ruleset(
         seen[rule.id] = rule
     ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16], languages)
     if check_patterns:
-        from .patterns import compile_problems  # pattern syntax needs the language pipelines
+        from .detection.patterns import compile_problems  # pattern syntax needs the language pipelines
 
         problems.errors += compile_problems(ruleset)
     if strict and problems.errors:

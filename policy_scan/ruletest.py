@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .matcher import matcher_for
+from .detection.matcher import matcher_for
 from .ruleset import RuleSet
 
 

@@ -142,7 +142,7 @@ def _can_fork() -> bool:
 
 
 def _detect_shared_half():
-    from .detect import detect
+    from .detection.judge import detect
 
     passages, ruleset, classifier, options = _SHARED_JOB
     return detect(passages, ruleset, classifier, options)
@@ -154,7 +154,7 @@ def _detect_in_two(passages, ruleset, classifier, options, path: str) -> list[Fi
     The worker inherits the loaded pipeline, rules and model by fork, so only its findings
     travel back.  Passages are interleaved so both halves get long and short chapters.
     """
-    from .detect import detect
+    from .detection.judge import detect
 
     global _SHARED_JOB
     _SHARED_JOB = (passages[1::2], ruleset, classifier, options)
@@ -287,11 +287,11 @@ def read(
 
 def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
     """Load what detection needs for the most likely language (English unless forced)."""
-    from .matcher import matcher_for
+    from .detection.matcher import matcher_for
 
     matcher_for(ruleset, options.lang or "en")
     if options.classifier:
-        from .classify import load_default_classifier
+        from .detection.classifier import load_default_classifier
 
         load_default_classifier(options.model_path)
 
@@ -325,7 +325,7 @@ def scan(
         with time_limit(deadline, path, "reading the PDF"):
             doc, seg, lang = _read(path, options, _ocr_deadline(deadline), _relay(progress))
     from .assess import assess
-    from .detect import DetectOptions, detect
+    from .detection.judge import DetectOptions, detect
 
     warnings = list(doc.warnings)
     other = sorted({p.lang for p in seg.passages} - set(ruleset.langs))
@@ -337,7 +337,7 @@ def scan(
     with time_limit(deadline, path, "checking the text"):
         classifier = None
         if options.classifier:
-            from .classify import load_default_classifier
+            from .detection.classifier import load_default_classifier
 
             classifier = load_default_classifier(options.model_path)
         detect_options = DetectOptions(sensitivity=options.sensitivity)

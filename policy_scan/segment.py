@@ -55,7 +55,7 @@ class Segmentation:
 
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    from .lemmas import lemma_table
+    from .detection.lexicon import lemma_table
 
     table = lemma_table("en")  # inflected form -> lemma: together they list the vocabulary
     return frozenset(table) | frozenset(table.values())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from policy_scan.assess import assess
-from policy_scan.detect import judge_sentences
+from policy_scan.detection.judge import judge_sentences
 from policy_scan.model import Passage
 from policy_scan.ruleset import default_rules_dir, load_ruleset
 
@@ -53,7 +53,7 @@ def test_a_theme_is_added_by_taxonomy_and_rules_alone(rules_copy):
     [verdict] = judge_sentences([sentence], ["en"], ruleset)
     assert verdict.relevant and verdict.themes == ["T17"]
     passage = Passage(0, sentence, 1, ["Chapter 1"], lang="en")
-    from policy_scan.detect import detect
+    from policy_scan.detection.judge import detect
 
     assessment = assess(detect([passage], ruleset), [passage], ruleset.taxonomy)
     by_theme = {t.theme: t for t in assessment.themes}

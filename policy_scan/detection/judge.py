@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..model import Finding, Passage
+from ..ruleset import RuleSet, theme_order
 from .matcher import RuleHit, RuleMatcher, matcher_for
-from .model import Finding, Passage
-from .ruleset import RuleSet, Taxonomy, theme_order
+from .stages import finding_stage
 
 MIN_CLASSIFIER_WORDS = 6  # fragments (table cells, broken lines) are too short to judge
 RULE_SCORE = 0.8  # confidence of a finding backed by one rule; each further rule adds 0.05
@@ -45,40 +46,6 @@ def classifier_threshold(sensitivity: float) -> float:
     sentences, see README), 0.6 at 1.0; at 0.0 only rules count.
     """
     return round(0.6 + 0.6 * (1.0 - sensitivity), 3)
-
-
-def _stage(hits: list[RuleHit], cue_stages: set[str], taxonomy: Taxonomy) -> str:
-    fixed = {h.rule.stage for h in hits if h.rule.stage}
-    for stage in taxonomy.precedence:
-        if stage in fixed or stage in cue_stages:
-            return stage
-    return taxonomy.analysis_stage
-
-
-def _cue_stages(matcher: RuleMatcher, sentence, chapter: list[str] | None = None) -> set[str]:
-    """Stage cues in the sentence; failing those, in its nearest chapter title that has any.
-
-    A results-matrix cell ("The Government works with banks to ...") says nothing of its
-    stage; the chapter it sits in ("Objectives of the policy") does.
-    """
-    found = matcher.stages(sentence)
-    for title in reversed(chapter or []):
-        if found:
-            break
-        found = matcher.stages(_title_doc(matcher, title)[:])
-    return found
-
-
-_TITLES: dict[tuple[str, str], object] = {}
-
-
-def _title_doc(matcher: RuleMatcher, title: str):
-    key = (matcher.lang, title)
-    if key not in _TITLES:
-        if len(_TITLES) > 5000:
-            _TITLES.clear()
-        _TITLES[key] = matcher.nlp(title)
-    return _TITLES[key]
 
 
 def _base(passage: Passage, sentence, lang: str) -> dict:
@@ -133,7 +100,7 @@ def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleM
     return Finding(
         **_base(passage, sentence, lang),
         themes=themes,
-        stage=_stage(hits, _cue_stages(matcher, sentence, passage.chapter), matcher.taxonomy),
+        stage=finding_stage(hits, matcher, sentence, passage.chapter),
         score=round(score, 3),
         source="rule",
         rule_ids=rule_ids,
@@ -200,7 +167,7 @@ def detect(
                             finding.themes = merge_themes(finding.themes, scored["sure_themes"])
                     findings.append(finding)
                 elif prob >= threshold and themes and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS:
-                    cue = _stage([], _cue_stages(matcher, sentence, passage.chapter), matcher.taxonomy)
+                    cue = finding_stage([], matcher, sentence, passage.chapter)
                     findings.append(
                         Finding(
                             **_base(passage, sentence, lang),

@@ -17,7 +17,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lemmas import lemma_table
+from .lexicon import lemma_table
 
 
 class LemmaNorm:

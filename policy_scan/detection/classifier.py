@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
-from .ruleset import default_taxonomy
+from ..bundled import default_model_path
+from ..errors import ModelError
+from ..ruleset import default_taxonomy
 
 THEME_THRESHOLD = 0.4
 # A theme the model is this sure of is added to a rule finding's themes: rules name what
@@ -29,10 +30,6 @@ THEME_THRESHOLD = 0.4
 SURE_THEME = 0.9
 _WORD = re.compile(r"\w+")
 MODEL_FORMAT = 1
-
-
-def default_model_path() -> Path:
-    return Path(__file__).resolve().parent / "models" / "default.skops"
 
 
 def fold(text: str) -> str:
@@ -92,7 +89,7 @@ class SentenceModel:
         self.theme_ids = list(parts["meta"].get("themes") or default_taxonomy().theme_ids)
         self._coef = self._relevance_coefficients()
         self._names = self.features.transformer_list[0][1].get_feature_names_out()
-        from .language import rule_stop_words
+        from ..language import rule_stop_words
 
         self._common = rule_stop_words()
 
@@ -209,7 +206,7 @@ def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[st
     """
     from collections import Counter
 
-    from .language import rule_stop_words
+    from ..language import rule_stop_words
 
     common = rule_stop_words()
     pos: Counter[str] = Counter()

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .lemmas import lemma_table
-from .nlp import pipeline
+from ..ruleset import Rule, RuleSet
+from .lexicon import lemma_table
 from .patterns import (
     PatternError,
     Requirement,
@@ -24,7 +24,7 @@ from .patterns import (
     requirements,
     token_predicate,
 )
-from .ruleset import Rule, RuleSet
+from .pipeline import pipeline
 
 _WORD = re.compile(r"\w+")
 
