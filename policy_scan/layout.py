@@ -69,10 +69,6 @@ def is_toc_page(lines: list[Line], languages: Languages | None = None) -> bool:
     return leaders >= 4 and leaders >= 0.3 * len(lines)
 
 
-def reading_order(lines: list[Line], width: float) -> list[Line]:
-    return read_columns(lines, width)[0]
-
-
 def read_columns(lines: list[Line], width: float) -> tuple[list[Line], int]:
     """Order lines for reading: top to bottom, and column by column on multi-column pages.
 

@@ -38,14 +38,6 @@ PASSAGE_SEPARATOR = "\n\n"
 
 
 @dataclass
-class Heading:
-    title: str
-    level: int
-    page: int
-    top: float
-
-
-@dataclass
 class Segmentation:
     passages: list[Passage]
     outline: list[OutlineEntry]
@@ -114,11 +106,6 @@ def normalise(text: str, words: DocumentWords | None = None) -> str:
 def _key(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     return re.sub(r"[^a-z0-9]+", "", text)[:40]
-
-
-def heading_level(line: Line, sizes: list[float]) -> int | None:
-    """Level of a heading line (1 = chapter), or None for body text."""
-    return None
 
 
 class _HeadingDetector:

@@ -203,10 +203,6 @@ class RuleMatcher:
     def candidate_rules(self, text: str) -> set[str]:
         return self.rule_matcher.candidates(text)
 
-    def could_match(self, text: str) -> bool:
-        """False means no rule can match, and spaCy can be skipped for this text."""
-        return bool(self.candidate_rules(text))
-
     def stages(self, sentence: Span) -> set[str]:
         """Stages whose cues appear in the sentence."""
         return {key.split(":")[0] for key, _, _ in self.cue_matcher(sentence)}

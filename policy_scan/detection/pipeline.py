@@ -77,7 +77,3 @@ def pipeline(code: str) -> Language:
     nlp.add_pipe("lemma_norm", config={"lang": code})
     nlp.max_length = 5_000_000
     return nlp
-
-
-def lemma_of(lang: str, word: str) -> str:
-    return pipeline(lang).get_pipe("lemma_norm").lemma(word)
