@@ -92,11 +92,13 @@ def rule_stop_words(languages: Languages | None = None) -> frozenset[str]:
     return frozenset().union(*(language_stop_words(code, languages) for code in languages.rule_languages))
 
 
-def assign_languages(passages: list, doc_lang: str, languages: Languages | None = None) -> None:
+def passage_languages(passages: list, doc_lang: str, languages: Languages | None = None) -> list[str]:
     """Per-passage language: long passages that clearly read as another language keep it.
 
-    Short passages, tables and names say too little, so they follow the document.
+    Short passages, tables and names say too little, so they follow the document.  The
+    passages are left as they are: the caller makes new ones with these languages.
     """
+    out = []
     for p in passages:
         lang = doc_lang
         if len(p.text) >= 250:
@@ -104,4 +106,5 @@ def assign_languages(passages: list, doc_lang: str, languages: Languages | None 
             shares = language_shares(p.text, languages)
             if found not in ("und", doc_lang) and share >= 0.25 and shares.get(doc_lang, 0) < 0.08:
                 lang = found
-        p.lang = lang
+        out.append(lang)
+    return out

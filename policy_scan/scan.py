@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
 from .extract import check_pdf_file, extract, pages_to_ocr
 from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit, to_parent
-from .language import assign_languages, detect_language, language_name
+from .language import detect_language, language_name, passage_languages
 from .languages import Languages, load_languages
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
@@ -253,10 +253,11 @@ def _read(
                 f"too little text to tell the language ({words} words); read as English (set it with --lang)"
             )
     if seg.passages:
-        assign_languages(seg.passages, lang, languages)
         if options.lang:
-            for p in seg.passages:
-                p.lang = options.lang
+            langs = [options.lang] * len(seg.passages)
+        else:
+            langs = passage_languages(seg.passages, lang, languages)
+        seg = replace(seg, passages=[replace(p, lang=code) for p, code in zip(seg.passages, langs)])
     return doc, seg, lang
 
 
