@@ -34,6 +34,7 @@ class LanguageData:
     numbered_words: tuple[str, ...] = ()
     reference_words: tuple[str, ...] = ()
     bibliography_words: tuple[str, ...] = ()
+    caption_starts: tuple[str, ...] = ()
     contents_words: tuple[str, ...] = ()
     page_words: tuple[str, ...] = ()
     of_words: tuple[str, ...] = ()
@@ -79,6 +80,11 @@ class Languages:
     # Regular expressions over every language's words: a plan's headings may mix languages,
     # and segmentation runs before the document's language is known.
     @cached_property
+    def caption_starts(self) -> tuple[str, ...]:
+        """How captions begin ("Figure", "Table", "Source"): such a line is never a heading."""
+        return tuple(dict.fromkeys(self._words("caption_starts")))
+
+    @cached_property
     def numbered_heading(self) -> re.Pattern:
         words = _alternation(self._words("chapter_words") + self._words("numbered_words"))
         return re.compile(rf"^(?:(?:{words})\s+[\divxlc]+\b|(\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})\.?\s+\S)", re.IGNORECASE)
@@ -116,12 +122,16 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in unique) or "(?!)"
 
 
-def _words(value, path: Path, what: str) -> tuple[str, ...]:
+def _raw_words(value, path: Path, what: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
         raise RuleError(str(path), f"{what} must be a list of words")
-    return tuple(w.lower() for w in value)
+    return tuple(value)
+
+
+def _words(value, path: Path, what: str) -> tuple[str, ...]:
+    return tuple(w.lower().strip() for w in _raw_words(value, path, what))
 
 
 def _stop_words(value, path: Path) -> tuple[str, ...] | str:
@@ -151,6 +161,7 @@ def _language(data, path: Path, code: str, rules: bool) -> LanguageData:
         numbered_words=_words(headings.get("numbered"), path, "headings.numbered"),
         reference_words=_words(headings.get("references"), path, "headings.references"),
         bibliography_words=_words(headings.get("bibliography"), path, "headings.bibliography"),
+        caption_starts=tuple(w.lower() for w in _raw_words(headings.get("captions"), path, "headings.captions")),
         contents_words=_words(data.get("contents"), path, "contents"),
         page_words=_words(pages.get("page"), path, "page_numbers.page"),
         of_words=_words(pages.get("of"), path, "page_numbers.of"),

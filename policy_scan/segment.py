@@ -113,6 +113,7 @@ class _HeadingDetector:
         self.body = body
         self.numbered = languages.numbered_heading  # "Annex 2", "3.1 Title"
         self.chapter = languages.chapter_heading  # "Chapter 3"
+        self.captions = languages.caption_starts
         big = sorted({ln.font_size for lay in layouts for ln in lay.lines if ln.font_size >= body + 1.5}, reverse=True)
         self.size_rank = {size: min(i + 1, 3) for i, size in enumerate(big)}
 
@@ -124,7 +125,7 @@ class _HeadingDetector:
         if (
             text[0].islower()
             or text.endswith((".", ",", ";"))
-            or text.lower().startswith(("figure", "table", "source", "note", "box "))
+            or text.lower().startswith(self.captions)
         ):
             return None
         numbered = self.numbered.match(text)
