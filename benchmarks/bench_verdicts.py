@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policy_scan import evaluate as ev  # noqa: E402
-from policy_scan.classify import save  # noqa: E402
 from policy_scan.corpus import default_real_sentences, load_corpus  # noqa: E402
+from policy_scan.detection.classifier import save  # noqa: E402
 from policy_scan.scan import ScanOptions, scan  # noqa: E402
 
 

@@ -24,11 +24,12 @@ _LAZY = {
     "ScanOptions": ".scan",
     "ScanProgress": ".scan",
     "ScanResult": ".scan",
-    "SentenceVerdict": ".detect",
+    "SentenceVerdict": ".detection.judge",
     "PolicyScanError": ".errors",
 }
-# `scan` and `classify` are also the names of submodules (policy_scan/scan.py, classify.py).
-# Importing a submodule sets it as an attribute of its package; these two names stay the API
+# `scan` is also the name of a submodule (policy_scan/scan.py), and was `classify` before the
+# classifier moved to policy_scan/detection/classifier.py.
+# Importing a submodule sets it as an attribute of its package; these names stay the API
 # functions (the modules are still imported by their full names: `from policy_scan.scan import …`).
 _API_FUNCTIONS = frozenset({"scan", "classify"})
 

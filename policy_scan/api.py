@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from .errors import PolicyScanError
 from .scan import ScanOptions, ScanProgress, ScanResult
 
-if TYPE_CHECKING:  # detect.py loads spaCy: imported when classify() runs, not before
-    from .detect import SentenceVerdict
+if TYPE_CHECKING:  # detection/judge.py loads spaCy: imported when classify() runs, not before
+    from .detection.judge import SentenceVerdict
 
 # The command line's defaults for the per-document limits, which the API shares.
 DEFAULT_LIMITS = {"timeout": 600.0, "max_memory_mb": 4096, "max_pages": 10000}
@@ -80,7 +80,8 @@ def classify(
     per text, the heading path above it (outermost first), as scan would see it; a heading
     about migration lets the hybrid find context sentences (source "section").
     """
-    from .language import RULE_LANGUAGES, detect_language
+    from .language import detect_language
+    from .languages import load_languages
 
     if method not in CLASSIFY_METHODS:
         raise ValueError(f"method must be one of {', '.join(CLASSIFY_METHODS)}, not {method!r}")
@@ -99,12 +100,12 @@ def classify(
         if code == "auto":
             code, _ = detect_language(text, min_words=4)
             code = "en" if code == "und" else code  # too short to tell: read as English, as scan does
-        if not isinstance(code, str) or (code not in RULE_LANGUAGES and method == "classifier"):
+        if not isinstance(code, str) or (code not in load_languages().rule_languages and method == "classifier"):
             code = "en"  # the classifier is one model for every language
         langs.append(code)
     model = None
     if method != "rules":
-        from .classify import load_default_classifier
+        from .detection.classifier import load_default_classifier
 
         model = load_default_classifier(model_path)
         if model is None:
@@ -114,7 +115,7 @@ def classify(
         from .scan import get_ruleset
 
         ruleset = get_ruleset(None)
-    from .detect import DetectOptions, judge_sentences
+    from .detection.judge import DetectOptions, judge_sentences
 
     if chapters is not None:
         chapters = [list(c or []) for c in chapters]

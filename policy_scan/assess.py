@@ -24,7 +24,7 @@ def theme_verdict(findings: list[Finding], taxonomy: Taxonomy) -> tuple[str, str
     if not findings:
         return "absent", None
     deepest = max((f.stage for f in findings), key=lambda s: (taxonomy.stages[s].depth, s))
-    beyond_analysis = any(f.stage != "P1" for f in findings)
+    beyond_analysis = any(f.stage != taxonomy.analysis_stage for f in findings)
     verdict = "addressed" if len(findings) >= 2 and beyond_analysis else "partial"
     return verdict, deepest
 
@@ -44,6 +44,24 @@ def verdict_reason(findings: list[Finding], verdict: str) -> str:
 
 def chapter_title(path: list[str]) -> str:
     return path[0] if path else FRONT_MATTER
+
+
+def chapter_pages(passages: list[Passage]) -> dict[str, tuple[list[str], tuple[int, int]]]:
+    """Each top-level chapter, in reading order: its path and (first page, last page).
+
+    The one place chapter page ranges are computed (the assessment and the HTML report's
+    chapters use it); a chapter's pages run from its first passage to its furthest line.
+    """
+    out: dict[str, tuple[list[str], tuple[int, int]]] = {}
+    for p in passages:
+        title = chapter_title(p.chapter)
+        last_page = p.spans[-1].page if p.spans else p.page
+        if title not in out:
+            out[title] = (p.chapter[:1] or [FRONT_MATTER], (p.page, last_page))
+        else:
+            path, (first, last) = out[title]
+            out[title] = (path, (first, max(last, last_page)))
+    return out
 
 
 def assess(findings: list[Finding], passages: list[Passage], taxonomy: Taxonomy) -> Assessment:
@@ -77,14 +95,8 @@ def assess(findings: list[Finding], passages: list[Passage], taxonomy: Taxonomy)
         )
 
     chapters: dict[str, ChapterAssessment] = {}
-    for p in passages:
-        title = chapter_title(p.chapter)
-        last_page = p.spans[-1].page if p.spans else p.page
-        if title not in chapters:
-            chapters[title] = ChapterAssessment(title, p.chapter[:1] or [FRONT_MATTER], (p.page, last_page), {})
-        else:
-            first, _ = chapters[title].pages
-            chapters[title].pages = (first, max(last_page, chapters[title].pages[1]))
+    for title, (path, pages) in chapter_pages(passages).items():
+        chapters[title] = ChapterAssessment(title, path, pages, {})
     for f in findings:
         chapter = chapters.get(chapter_title(f.chapter))
         if chapter is not None:

@@ -200,13 +200,13 @@ def report_name(path: str, sha256: str) -> str:
 
 
 def versions(options: AuditOptions) -> tuple[str, str]:
-    from .classify import load_default_classifier
+    from .detection.classifier import load_default_classifier
     from .scan import get_ruleset
 
     ruleset = get_ruleset(options.rules_dir)
     model = getattr(load_default_classifier(), "identity", "none") if options.classifier else "none"
     # Build the English pipeline and matcher once here: forked workers inherit them.
-    from .matcher import matcher_for
+    from .detection.matcher import matcher_for
 
     matcher_for(ruleset, "en")
     return ruleset.version, model

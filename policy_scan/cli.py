@@ -238,7 +238,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
 @sensitivity_option("0 favours precision, 1 favours recall (classifier threshold).")
-@click.option("--lang", type=click.Choice(["en", "es", "fr"]), help="Force the document language.")
+@click.option("--lang", help="Force the document language: a language of the rules (en, es, fr as bundled).")
 @click.option(
     "--lang-ui",
     type=click.Choice(["en", "es", "fr", "auto"]),
@@ -288,6 +288,14 @@ def scan(
 ):
     """Scan one plan (PDF) and report, per theme and stage, where migration is addressed."""
     from . import api
+
+    if lang is not None:
+        from .languages import load_languages
+
+        known = load_languages(rules_dir).rule_languages
+        if lang not in known:
+            problem = f"'{lang}' has no rules (rules exist for {', '.join(known)})"
+            raise click.BadParameter(problem, param_hint="'--lang'")
 
     with terminal_progress(quiet) as progress:
         result = api.scan(
@@ -419,10 +427,11 @@ def extract(file, engine, password, sentences, fmt, output, ocr, timeout, max_me
         click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
     records = []
     if sentences:
-        from .nlp import pipeline
+        from .detection.pipeline import pipeline
+        from .languages import load_languages
         from .scan import document_language
 
-        nlp = pipeline(document_language(seg))
+        nlp = pipeline(load_languages().spacy_code(document_language(seg)))
         for passage, doc in zip(seg.passages, nlp.pipe(p.text for p in seg.passages)):
             for s in doc.sents:
                 page, _ = passage.locate(s.start_char, s.end_char)
@@ -480,9 +489,9 @@ def train(corpus, output, real_path, no_real, pdf_dir):
     """
     from pathlib import Path
 
-    from .classify import default_model_path, save
-    from .classify import train as run_train
     from .corpus import default_real_sentences, load_corpus
+    from .detection.classifier import default_model_path, save
+    from .detection.classifier import train as run_train
 
     items = load_corpus(corpus)
     if not no_real:
@@ -633,7 +642,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
                 return
         else:
             items = load_corpus(path)
-        from .classify import load_default_classifier
+        from .detection.classifier import load_default_classifier
 
         model = None
         if not items:
@@ -642,7 +651,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
             model = load_default_classifier(model_path)
             if model is None:
                 raise PolicyScanError("model", "no classifier model: run `policy-scan train` first")
-        from .detect import classifier_threshold
+        from .detection.judge import classifier_threshold
 
         threshold = classifier_threshold(sensitivity)
         methods = {"all": ["hybrid", "rules", "classifier", "keywords"], "none": []}.get(method, [method])
@@ -688,7 +697,7 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
     help="With --method classifier: the probability a passage needs to be relevant.",
 )
 @click.option("--lang", "default_lang", default="auto", show_default=True,
-              help="Language of lines without a \"lang\" field: en, es, fr, or auto (detected per line).")
+              help="Language of lines without a \"lang\" field: a language of the rules, or auto (detected per line).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
 @expected_errors
 def classify(source, method, model_path, sensitivity, threshold, default_lang, output):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError, PolicyScanError
-
-_THEME = re.compile(r"^T(1[0-6]|[1-9])$")
-_STAGE = re.compile(r"^P[1-7]$")
+from .ruleset import default_taxonomy
 
 
 @dataclass
@@ -54,12 +51,15 @@ def check_labels(record: dict, where: str, line: int) -> None:
     relevant = record.get("relevant")
     if not isinstance(relevant, bool):
         raise CorpusError(where, "'relevant' must be true or false", line)
+    taxonomy = default_taxonomy()
     themes = record.get("themes", [])
-    if not isinstance(themes, list) or any(not isinstance(t, str) or not _THEME.match(t) for t in themes):
-        raise CorpusError(where, f"'themes' must be a list of theme ids T1..T16, got {themes!r}", line)
+    if not isinstance(themes, list) or any(not isinstance(t, str) or t not in taxonomy.themes for t in themes):
+        ids = taxonomy.theme_ids
+        raise CorpusError(where, f"'themes' must be a list of theme ids {ids[0]}..{ids[-1]}, got {themes!r}", line)
     stage = record.get("stage")
-    if stage is not None and (not isinstance(stage, str) or not _STAGE.match(stage)):
-        raise CorpusError(where, f"'stage' must be P1..P7 or null, got {stage!r}", line)
+    if stage is not None and (not isinstance(stage, str) or stage not in taxonomy.stages):
+        ids = taxonomy.stage_ids
+        raise CorpusError(where, f"'stage' must be {ids[0]}..{ids[-1]} or null, got {stage!r}", line)
     if relevant and not themes:
         raise CorpusError(where, "a relevant passage needs at least one theme", line)
     if not relevant and (themes or stage):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .corpus import Labelled, check_labels, read_jsonl
 from .errors import CorpusError
+from .ruleset import default_taxonomy
 
-THEMES = [f"T{i}" for i in range(1, 17)]
 # The plain keyword baseline the README compares against (issue #3).
 KEYWORDS = (
     "migra",
@@ -114,7 +114,8 @@ class Scores:
 def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
     relevance = Counts()
     per_lang: dict[str, Counts] = defaultdict(Counts)
-    themes = {t: Counts() for t in THEMES}
+    theme_ids = default_taxonomy().theme_ids
+    themes = {t: Counts() for t in theme_ids}
     stage_correct = stage_total = 0
     ff = ff_flagged = 0
     confusion: Counter = Counter()
@@ -131,7 +132,7 @@ def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
         # Themes are scored over every sentence: a theme on an irrelevant sentence is a
         # false positive, a missed relevant sentence loses its themes.
         got = set(pred.themes) if pred.relevant else set()
-        for t in THEMES:
+        for t in theme_ids:
             if t in gold.themes and t in got:
                 themes[t].tp += 1
             elif t in got:
@@ -170,10 +171,8 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 
 def rules_predict(ruleset, items: list[Labelled], model=None, sensitivity: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid `scan` runs when a model is given: `detect` itself decides."""
-    from .detect import DetectOptions, judge_sentences
-    from .language import RULE_LANGUAGES
-
-    langs = [i.lang if i.lang in RULE_LANGUAGES else "en" for i in items]
+    from .detection.judge import DetectOptions, judge_sentences
+    langs = [i.lang if i.lang in ruleset.langs else "en" for i in items]
     verdicts = judge_sentences(
         [i.text for i in items],
         langs,
@@ -275,8 +274,9 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
     `labeller` picks the label set scored against: the record's own ("first") or the
     independent second labelling stored under "second" (records without one are skipped).
     """
+    from .detection.pipeline import pipeline
     from .extract import extract
-    from .nlp import pipeline
+    from .languages import load_languages
     from .scan import document_language
     from .segment import segment
 
@@ -312,7 +312,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
             if sentence_sha1(sentence) != record["sha1"]:
                 # Extraction changed since labelling: find the sentence by its hash instead.
                 if sentences is None:
-                    nlp = pipeline(document_language(seg))
+                    nlp = pipeline(load_languages().spacy_code(document_language(seg)))
                     sentences = {
                         sentence_sha1(s.text): s.text for d in nlp.pipe(p.text for p in seg.passages) for s in d.sents
                     }
@@ -350,7 +350,7 @@ def cross_validate(items: list[Labelled], k: int = 5, seed: int = 0) -> Scores:
     """Stratified k-fold on relevance; each fold trains a fresh model on the others."""
     from sklearn.model_selection import StratifiedKFold
 
-    from .classify import train
+    from .detection.classifier import train
 
     labels = [f"{int(i.relevant)}{i.lang}" for i in items]
     preds: list[Prediction | None] = [None] * len(items)
@@ -366,14 +366,12 @@ def _prf(c: Counts) -> str:
     return f"P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}"
 
 
-STAGES = [f"P{i}" for i in range(1, 8)]
-
-
 def format_confusion(confusion: Counter) -> list[str]:
     """Labelled stage (rows) against the predicted one (columns), on true positives."""
-    lines = ["    labelled \\ predicted " + " ".join(f"{p:>4}" for p in STAGES) + "   right"]
-    for gold in STAGES:
-        row = [confusion.get((gold, p), 0) for p in STAGES]
+    stages = default_taxonomy().stage_ids
+    lines = ["    labelled \\ predicted " + " ".join(f"{p:>4}" for p in stages) + "   right"]
+    for gold in stages:
+        row = [confusion.get((gold, p), 0) for p in stages]
         total = sum(row)
         if total:
             right = confusion.get((gold, gold), 0)
@@ -427,7 +425,7 @@ class HeldOut:
 
 def held_out_predictions(real: list[Labelled], authored: list[Labelled], k: int = 5) -> HeldOut:
     """Grouped k-fold: train on the authored corpus plus the real sentences of the other folds."""
-    from .classify import train
+    from .detection.classifier import train
 
     scores: list[dict | None] = [None] * len(real)
     models = []

@@ -14,8 +14,7 @@ from .errors import PolicyScanError
 from .fsio import atomic_open, printable, write_text_atomic
 from .report.csp import with_csp
 from .report.csv import SPREADSHEET_FORMULA, spreadsheet_safe, write_rows  # noqa: F401 - re-exported
-
-THEMES = [f"T{i}" for i in range(1, 17)]
+from .ruleset import default_taxonomy
 
 
 def tables(store) -> tuple[list[dict], list[dict]]:
@@ -25,7 +24,7 @@ def tables(store) -> tuple[list[dict], list[dict]]:
     for doc in store.documents():
         row = {k: doc[k] for k in ("path", "sha256", "pages", "language", "status", "error", "score")}
         row["path"] = printable(doc["path"])  # a name that is not UTF-8 is shown with \xNN escapes
-        for theme in THEMES:
+        for theme in default_taxonomy().theme_ids:
             v = verdicts.get(doc["id"], {}).get(theme)
             row[theme] = v["verdict"] if v else ""
             row[f"{theme}_stage"] = (v or {}).get("deepest_stage") or ""
@@ -100,7 +99,8 @@ def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None
                 report = relative_url(os.path.relpath(candidate, where))
         row["report"] = report
         row["name"] = Path(row["path"]).name
-    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=printable(store.path)))
+    themes = default_taxonomy().theme_ids
+    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=themes, db=printable(store.path)))
 
 
 def relative_url(path: str) -> str:

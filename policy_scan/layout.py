@@ -11,29 +11,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .languages import Languages, load_languages
 from .model import Document, Line, Page
 
 MARGIN = 0.09  # top and bottom share of the page where running headers and footers live
 _DIGITS = re.compile(r"\d+")
-_PAGE_NUMBER = re.compile(
-    r"^(?:[-–—\s]*)(?:page|p\.|página|pág\.|pag\.)?\s*(?:\d{1,4}|[ivxlcdm]{1,7})"
-    r"(?:\s*(?:of|/|de|sur)\s*\d{1,4})?(?:[-–—\s]*)$",
-    re.IGNORECASE,
-)
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s?\S")
 _LEADERS = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*[\divxlc]{1,5}\s*$", re.IGNORECASE)
-# Pages that list what is elsewhere (contents, figures, tables, acronyms): navigation, not
-# evidence.  The title matters most for scans, where OCR turns dot leaders into noise.
-_TOC_TITLE = re.compile(
-    r"^(table of contents|contents|índice|indice|contenido|sommaire|table des matières"
-    r"|list of (figures|tables|graphs|charts|boxes|maps|acronyms|abbreviations)"
-    r"|figures,? tables|tables,? figures|acronyms|abbreviations"
-    r"|lista de (cuadros|gráficos|figuras|tablas|siglas|acrónimos)|índice de (cuadros|gráficos|figuras|tablas)"
-    r"|siglas|acrónimos|liste des (figures|tableaux|graphiques|sigles|abréviations)|sigles|abréviations)\b",
-    re.I,
-)
-
-
 @dataclass
 class PageLayout:
     page: Page
@@ -70,19 +54,19 @@ def running_lines(doc: Document) -> set[str]:
     return {key for key, n in counts.items() if n >= threshold}
 
 
-def is_toc_page(lines: list[Line]) -> bool:
+def is_toc_page(lines: list[Line], languages: Languages | None = None) -> bool:
+    """A page that lists what is elsewhere (contents, figures, tables, acronyms): navigation,
+    not evidence.  Its title (each language's `contents` words) matters most for scans,
+    where OCR turns dot leaders into noise."""
     if len(lines) < 4:
         return False
+    title = (languages or load_languages()).contents_title
     # A title stands on a short line of its own ("Acronyms"), not at the start of a sentence
     # that wraps ("siglas en inglés) ...").
-    if any(_TOC_TITLE.match(ln.text) and len(ln.text.split()) <= 6 for ln in lines[:6]):
+    if any(title.match(ln.text) and len(ln.text.split()) <= 6 for ln in lines[:6]):
         return True
     leaders = sum(1 for ln in lines if _LEADERS.search(ln.text))
     return leaders >= 4 and leaders >= 0.3 * len(lines)
-
-
-def reading_order(lines: list[Line], width: float) -> list[Line]:
-    return read_columns(lines, width)[0]
 
 
 def read_columns(lines: list[Line], width: float) -> tuple[list[Line], int]:
@@ -214,7 +198,9 @@ def _drop_ocr_footnotes(lines: list[Line], page: Page) -> list[Line]:
     return lines
 
 
-def lay_out(doc: Document) -> list[PageLayout]:
+def lay_out(doc: Document, languages: Languages | None = None) -> list[PageLayout]:
+    languages = languages or load_languages()
+    page_number = languages.page_number
     repeated = running_lines(doc)
     body = body_font_size(doc)
     layouts: list[PageLayout] = []
@@ -222,11 +208,11 @@ def lay_out(doc: Document) -> list[PageLayout]:
         kept: list[Line] = []
         for ln in page.lines:
             if _in_margin(ln, page):
-                if _DIGITS.sub("#", ln.text.lower()) in repeated or _PAGE_NUMBER.match(ln.text):
+                if _DIGITS.sub("#", ln.text.lower()) in repeated or page_number.match(ln.text):
                     continue
             kept.append(ln)
         kept = drop_footnotes(kept, page, body)
-        toc = is_toc_page(kept)
+        toc = is_toc_page(kept, languages)
         if toc:
             kept = []
         else:

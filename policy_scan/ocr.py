@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .languages import Languages, load_languages
 from .model import Document, Line
 
 OCR_MODES = ("off", "auto", "force")
@@ -32,21 +33,6 @@ DPI = 300
 MAX_PIXELS = 40_000_000  # a huge page is rendered at a lower resolution instead of exhausting memory
 PAGE_TIMEOUT = 180  # seconds of Tesseract per page before the page is given up
 STOPPED = "OCR stopped at the time limit (--timeout)"
-# Our language codes -> Tesseract's traineddata names.
-TESSERACT_LANGS = {
-    "en": "eng",
-    "es": "spa",
-    "fr": "fra",
-    "pt": "por",
-    "de": "deu",
-    "it": "ita",
-    "ro": "ron",
-    "ru": "rus",
-    "sr": "srp",
-    "ar": "ara",
-}
-
-
 @dataclass
 class OcrReport:
     """What an OCR pass did, for the scan's warnings."""
@@ -79,12 +65,18 @@ def installed_languages(binary: str) -> frozenset[str]:
     return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
 
 
-def tesseract_language(lang: str | None, available: frozenset[str]) -> tuple[str, str | None]:
-    """The -l argument for a document language, and a warning when it has to fall back."""
+def tesseract_language(
+    lang: str | None, available: frozenset[str], languages: Languages | None = None
+) -> tuple[str, str | None]:
+    """The -l argument for a document language, and a warning when it has to fall back.
+
+    Tesseract's names for our languages are data: `tesseract` in each language file."""
+    languages = languages or load_languages()
     if lang is None:  # unknown yet: let Tesseract weigh the rule languages together
-        combined = [code for code in ("eng", "spa", "fra") if code in available]
+        models = (languages.tesseract(code) for code in languages.rule_languages)
+        combined = [code for code in models if code and code in available]
         return "+".join(combined) or "eng", None
-    wanted = TESSERACT_LANGS.get(lang)
+    wanted = languages.tesseract(lang)
     if wanted and wanted in available:
         return wanted, None
     fallback = "eng" if "eng" in available else next(iter(sorted(available - {"osd"})), "eng")
@@ -192,11 +184,12 @@ def ocr_document(
     jobs: int | None = None,
     deadline: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    languages: Languages | None = None,
 ) -> OcrReport:
     """OCR the given pages of `doc` in place; `lang` is the document language if known.
 
     When no page of the document has text to tell its language, the first page is read
-    with English, Spanish and French together, its language detected, and the rest read
+    with every rule language together, its language detected, and the rest read
     in that language.  Pages not started by `deadline` (a time.monotonic() value) are left
     unread and reported, so a long scan under --timeout still yields what was read.
     `progress(pages_done, pages_to_do)` is called as pages are read (or given up).
@@ -211,7 +204,7 @@ def ocr_document(
             report.failed[number] = "Tesseract is not installed"
         return report
     available = installed_languages(binary)
-    language, warning = tesseract_language(lang, available)
+    language, warning = tesseract_language(lang, available, languages)
     if warning:
         report.warnings.append(warning)
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -225,9 +218,9 @@ def ocr_document(
             first = todo.pop(0)
             _read_pages(pdf, [first], language, binary, by_number, report, 1, deadline)
             text = " ".join(ln.text for ln in by_number[first].lines)
-            detected, confidence = detect_language(text)
+            detected, confidence = detect_language(text, languages=languages)
             if detected != "und" and confidence > 0:
-                language, warning = tesseract_language(detected, available)
+                language, warning = tesseract_language(detected, available, languages)
                 if warning:
                     report.warnings.append(warning)
         _read_pages(pdf, todo, language, binary, by_number, report, jobs, deadline)

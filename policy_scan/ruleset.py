@@ -9,28 +9,25 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+from .bundled import default_rules_dir
 from .errors import RuleError
+from .languages import LANGUAGE_FILE, Languages, load_languages
 from .yamlio import LineDict, load_yaml
 
-LANGS = ("en", "es", "fr")
-_RULE_ID = re.compile(r"^T(1[0-6]|[1-9])-(en|es|fr)-\d{3}$")
-_EXCLUSION_ID = re.compile(r"^FF-(en|es|fr)-\d{3}$")
-_THEME_ID = re.compile(r"^T(1[0-6]|[1-9])$")
-_STAGE_ID = re.compile(r"^P[1-7]$")
+# Ids only have a form here: which themes, stages and languages exist is the data's to say
+# (taxonomy.yaml, and a language.yaml in each language's folder).
+_RULE_ID = re.compile(r"^T[1-9]\d*-[a-z]{2,3}-\d{3}$")
+_EXCLUSION_ID = re.compile(r"^FF-[a-z]{2,3}-\d{3}$")
+_THEME_ID = re.compile(r"^T[1-9]\d*$")
+_STAGE_ID = re.compile(r"^P[1-9]\d*$")
 RULE_KEYS = {
     *("id", "name", "message", "patterns", "themes", "stage", "requires", "unless", "examples"),
     *("generic", "net", "qualifier"),
 }
 EXCLUSION_KEYS = {"id", "name", "message", "patterns", "unless", "examples"}
-
-
-def default_rules_dir() -> Path:
-    """The rules shipped in the package (a wheel), else the checkout's top-level rules/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    return packaged if (packaged / "taxonomy.yaml").is_file() else here.parent / "rules"
 
 
 @dataclass
@@ -54,9 +51,45 @@ class Stage:
 
 @dataclass
 class Taxonomy:
+    """The themes and planning stages: the one place that says which exist (taxonomy.yaml)."""
+
     themes: dict[str, Theme]
     stages: dict[str, Stage]
     gcm_titles: dict[int, str]
+    # When stage cues of several stages meet in a sentence, the first of these wins.
+    precedence: list[str] = field(default_factory=list)
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return list(self.themes)
+
+    @property
+    def stage_ids(self) -> list[str]:
+        return list(self.stages)
+
+    @property
+    def analysis_stage(self) -> str:
+        """The shallowest stage (a mention in the analysis): a finding's stage when nothing says more."""
+        return min(self.stages.values(), key=lambda s: (s.depth, s.id)).id
+
+
+def theme_order(theme_id: str) -> int:
+    """Sort key of a theme id (T2 before T10)."""
+    return int(theme_id[1:])
+
+
+def default_taxonomy() -> Taxonomy:
+    """The bundled taxonomy, for code that has no rule set at hand (a model, an audit export)."""
+    return _taxonomy_at(str(default_rules_dir()))
+
+
+@cache
+def _taxonomy_at(rules_dir: str) -> Taxonomy:
+    problems = _Problems()
+    taxonomy = load_taxonomy(Path(rules_dir) / "taxonomy.yaml", problems)
+    if problems.errors:
+        raise problems.errors[0]
+    return taxonomy
 
 
 @dataclass
@@ -103,6 +136,16 @@ class RuleSet:
     exclusions: list[Rule]  # exclusions reuse Rule: id, patterns, examples
     cues: list[StageCue]
     version: str  # digest of every rule file: a change invalidates stored results
+    languages: Languages | None = None  # the languages of the rules folder (languages.py)
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages with rules."""
+        return (self.languages or load_languages()).rule_languages
+
+    def spacy_code(self, lang: str) -> str:
+        """The spaCy pipeline a language is read with (languages.py)."""
+        return (self.languages or load_languages()).spacy_code(lang)
 
     def for_lang(self, lang: str) -> tuple[list[Rule], list[Rule], list[StageCue]]:
         return (
@@ -118,7 +161,8 @@ class RuleSet:
             ok = not select or any(_prefix_match(rule_id, s) for s in select)
             return ok and not any(_prefix_match(rule_id, i) for i in ignore or [])
 
-        return RuleSet(self.taxonomy, [r for r in self.rules if keep(r.id)], self.exclusions, self.cues, self.version)
+        rules = [r for r in self.rules if keep(r.id)]
+        return RuleSet(self.taxonomy, rules, self.exclusions, self.cues, self.version, self.languages)
 
 
 def _prefix_match(rule_id: str, prefix: str) -> bool:
@@ -160,12 +204,12 @@ def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
     data = load_yaml(path, RuleError)
     if not isinstance(data, dict):
         problems.add(path, 1, "taxonomy must be a mapping with 'themes' and 'stages'")
-        return Taxonomy({}, {}, {})
+        return Taxonomy({}, {}, {}, [])
     themes: dict[str, Theme] = {}
     for item in data.get("themes") or []:
         line = _line(item)
         if not isinstance(item, dict) or not _THEME_ID.match(str(item.get("id", ""))):
-            problems.add(path, line, "theme needs an id T1..T16")
+            problems.add(path, line, "theme needs an id T<number>, e.g. T1")
             continue
         themes[item["id"]] = Theme(
             item["id"],
@@ -180,19 +224,26 @@ def load_taxonomy(path: Path, problems: _Problems) -> Taxonomy:
     for item in data.get("stages") or []:
         line = _line(item)
         if not isinstance(item, dict) or not _STAGE_ID.match(str(item.get("id", ""))):
-            problems.add(path, line, "stage needs an id P1..P7")
+            problems.add(path, line, "stage needs an id P<number>, e.g. P1")
             continue
         stages[item["id"]] = Stage(
             item["id"], str(item.get("title", "")), int(item.get("depth", 1)), dict(item.get("labels") or {})
         )
-    missing = [f"T{i}" for i in range(1, 17) if f"T{i}" not in themes]
-    if missing:
-        problems.add(path, 1, f"taxonomy lacks themes {', '.join(missing)}")
+    if not themes or not stages:
+        problems.add(path, 1, "taxonomy needs at least one theme and one stage")
+    precedence = _str_list(data.get("stage_precedence"), path, _line(data, "stage_precedence", 1), "stage_precedence",
+                           problems)
+    if sorted(precedence) != sorted(stages):
+        problems.add(path, _line(data, "stage_precedence", 1), "stage_precedence must list every stage once")
+        precedence = sorted(stages, key=lambda s: -stages[s].depth)
     gcm = {int(k): str(v) for k, v in (data.get("gcm_objectives") or {}).items()}
-    return Taxonomy(themes, stages, gcm)
+    return Taxonomy(themes, stages, gcm, precedence)
 
 
-def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list[StageCue]:
+def load_stage_cues(
+    path: Path, taxonomy: Taxonomy, problems: _Problems, langs: tuple[str, ...] | None = None
+) -> list[StageCue]:
+    langs = langs or load_languages().rule_languages
     data = load_yaml(path, RuleError)
     cues: list[StageCue] = []
     if not isinstance(data, dict) or not isinstance(data.get("cues"), dict):
@@ -207,7 +258,7 @@ def load_stage_cues(path: Path, taxonomy: Taxonomy, problems: _Problems) -> list
             problems.add(path, line, f"cues for {stage} must map language -> list of patterns")
             continue
         for lang, patterns in by_lang.items():
-            if lang not in LANGS:
+            if lang not in langs:
                 problems.add(path, _line(by_lang, lang), f"unknown language '{lang}'")
                 continue
             cues.append(
@@ -324,14 +375,17 @@ def _parse_rule(
     )
 
 
-def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple[list[Rule], list[Rule]]:
+def load_rule_file(
+    path: Path, taxonomy: Taxonomy, problems: _Problems, langs: tuple[str, ...] | None = None
+) -> tuple[list[Rule], list[Rule]]:
+    langs = langs or load_languages().rule_languages
     data = load_yaml(path, RuleError)
     if not isinstance(data, dict):
         problems.add(path, 1, "a rule file must be a mapping with 'lang' and 'rules' (or 'exclusions')")
         return [], []
     lang = data.get("lang")
-    if lang not in LANGS:
-        problems.add(path, _line(data, "lang", 1), f"lang must be one of {', '.join(LANGS)}")
+    if lang not in langs:
+        problems.add(path, _line(data, "lang", 1), f"lang must be one of {', '.join(langs)}")
         return [], []
     if "exclusions" in data:
         items = data["exclusions"]
@@ -342,7 +396,8 @@ def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple
         return [], [r for r in parsed if r]
     theme = data.get("theme")
     if theme not in taxonomy.themes:
-        problems.add(path, _line(data, "theme", 1), f"unknown theme id '{theme}' (expected T1..T16)")
+        known = _id_range(taxonomy.themes)
+        problems.add(path, _line(data, "theme", 1), f"unknown theme id '{theme}' (taxonomy.yaml has {known})")
         return [], []
     items = data.get("rules")
     if not isinstance(items, list):
@@ -352,8 +407,15 @@ def load_rule_file(path: Path, taxonomy: Taxonomy, problems: _Problems) -> tuple
     return [r for r in parsed if r], []
 
 
-def rule_files(rules_dir: Path) -> list[Path]:
-    return sorted(p for lang in LANGS for p in (rules_dir / lang).glob("*.yaml"))
+def _id_range(ids) -> str:
+    ids = list(ids)
+    return f"{ids[0]}..{ids[-1]}" if ids else "none"
+
+
+def rule_files(rules_dir: Path, langs: tuple[str, ...] | None = None) -> list[Path]:
+    """The rule files of every language folder (its language.yaml is data, not rules)."""
+    langs = langs if langs is not None else load_languages(rules_dir).rule_languages
+    return sorted(p for lang in langs for p in (rules_dir / lang).glob("*.yaml") if p.name != LANGUAGE_FILE)
 
 
 def load_ruleset(
@@ -370,17 +432,25 @@ def load_ruleset(
     if not taxonomy_path.exists():
         raise RuleError(str(rules_dir), "not a rules folder (no taxonomy.yaml)")
     digest = hashlib.sha256()
+    try:
+        languages = load_languages(rules_dir)
+    except RuleError as exc:
+        if strict:
+            raise
+        problems.errors.append(exc)
+        languages = load_languages()
+    langs = languages.rule_languages
     taxonomy = load_taxonomy(taxonomy_path, problems)
-    cues = load_stage_cues(rules_dir / "stages.yaml", taxonomy, problems)
+    cues = load_stage_cues(rules_dir / "stages.yaml", taxonomy, problems, langs)
     rules: list[Rule] = []
     exclusions: list[Rule] = []
-    files = [taxonomy_path, rules_dir / "stages.yaml", *rule_files(rules_dir)]
+    files = [taxonomy_path, rules_dir / "stages.yaml", *rule_files(rules_dir, langs)]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
         if path.parent == rules_dir:
             continue
         try:
-            r, e = load_rule_file(path, taxonomy, problems)
+            r, e = load_rule_file(path, taxonomy, problems, langs)
         except RuleError as exc:
             problems.errors.append(exc)
             continue
@@ -393,9 +463,9 @@ def load_ruleset(
                 rule.file, rule.line, f"duplicate id '{rule.id}' (first at {seen[rule.id].file}:{seen[rule.id].line})"
             )
         seen[rule.id] = rule
-    ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16])
+    ruleset = RuleSet(taxonomy, rules, exclusions, cues, digest.hexdigest()[:16], languages)
     if check_patterns:
-        from .patterns import compile_problems  # pattern syntax needs the language pipelines
+        from .detection.patterns import compile_problems  # pattern syntax needs the language pipelines
 
         problems.errors += compile_problems(ruleset)
     if strict and problems.errors:

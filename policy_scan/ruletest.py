@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .matcher import matcher_for
-from .nlp import pipeline
+from .detection.matcher import matcher_for
 from .ruleset import RuleSet
 
 
@@ -30,8 +29,8 @@ def test_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
     failures: list[ExampleFailure] = []
     langs = sorted({r.lang for r in ruleset.rules + ruleset.exclusions})
     for lang in langs:
-        nlp = pipeline(lang)
         matcher = matcher_for(ruleset, lang)
+        nlp = matcher.nlp
         for rule in (r for r in ruleset.rules if r.lang == lang):
             for text, expected in [(t, True) for t in rule.match_examples] + [
                 (t, False) for t in rule.no_match_examples

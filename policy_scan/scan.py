@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
 from .extract import check_pdf_file, extract, pages_to_ocr
 from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit, to_parent
-from .language import RULE_LANGUAGES, assign_languages, detect_language, language_name
+from .language import detect_language, language_name, passage_languages
+from .languages import Languages, load_languages
 from .model import Assessment, Document, Finding
 from .ruleset import RuleSet, load_ruleset
 from .segment import Segmentation, segment
@@ -124,9 +125,9 @@ def get_ruleset(rules_dir: str | None) -> RuleSet:
     return _RULESETS[rules_dir]
 
 
-def document_language(seg: Segmentation) -> str:
+def document_language(seg: Segmentation, languages: Languages | None = None) -> str:
     sample = " ".join(p.text for p in seg.passages[:400])[:60000]
-    lang, _ = detect_language(sample)
+    lang, _ = detect_language(sample, languages=languages)
     return lang
 
 
@@ -141,7 +142,7 @@ def _can_fork() -> bool:
 
 
 def _detect_shared_half():
-    from .detect import detect
+    from .detection.judge import detect
 
     passages, ruleset, classifier, options = _SHARED_JOB
     return detect(passages, ruleset, classifier, options)
@@ -153,7 +154,7 @@ def _detect_in_two(passages, ruleset, classifier, options, path: str) -> list[Fi
     The worker inherits the loaded pipeline, rules and model by fork, so only its findings
     travel back.  Passages are interleaved so both halves get long and short chapters.
     """
-    from .detect import detect
+    from .detection.judge import detect
 
     global _SHARED_JOB
     _SHARED_JOB = (passages[1::2], ruleset, classifier, options)
@@ -171,10 +172,10 @@ def _detect_in_two(passages, ruleset, classifier, options, path: str) -> list[Fi
     return findings
 
 
-def _text_language(doc: Document) -> str | None:
+def _text_language(doc: Document, languages: Languages) -> str | None:
     """The language of the pages that have text, when there is enough of it to tell."""
     sample = " ".join(line.text for page in doc.pages for line in page.lines)[:60000]
-    lang, _ = detect_language(sample)
+    lang, _ = detect_language(sample, languages=languages)
     return None if lang == "und" else lang
 
 
@@ -197,6 +198,7 @@ def _read(
     `progress(phase, done, total)` hears of pages read and OCR'd.
     """
     tell = _Throttled(progress) if progress is not None else None
+    languages = load_languages(options.rules_dir)
     doc = extract(
         path,
         engine=options.engine,
@@ -212,10 +214,11 @@ def _read(
         report = ocr_document(
             doc,
             todo,
-            options.lang or _text_language(doc),
+            options.lang or _text_language(doc, languages),
             options.password,
             deadline=ocr_deadline,
             progress=(lambda done, total: tell("ocr", done, total)) if tell else None,
+            languages=languages,
         )
         doc.warnings.extend(report.warnings)
         if report.read:
@@ -239,8 +242,8 @@ def _read(
             f"{len(blank)} of {doc.page_count} pages {'has' if len(blank) == 1 else 'have'} no text layer, not read: "
             f"{_page_ranges(blank)} (scanned? run with --ocr)"
         )
-    seg = segment(doc)
-    lang = options.lang or document_language(seg)
+    seg = segment(doc, languages)
+    lang = options.lang or document_language(seg, languages)
     if lang == "und" and seg.passages:
         words = len(seg.text.split())
         if words < SHORT_TEXT_WORDS:
@@ -250,10 +253,11 @@ def _read(
                 f"too little text to tell the language ({words} words); read as English (set it with --lang)"
             )
     if seg.passages:
-        assign_languages(seg.passages, lang)
         if options.lang:
-            for p in seg.passages:
-                p.lang = options.lang
+            langs = [options.lang] * len(seg.passages)
+        else:
+            langs = passage_languages(seg.passages, lang, languages)
+        seg = replace(seg, passages=[replace(p, lang=code) for p, code in zip(seg.passages, langs)])
     return doc, seg, lang
 
 
@@ -284,11 +288,11 @@ def read(
 
 def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
     """Load what detection needs for the most likely language (English unless forced)."""
-    from .matcher import matcher_for
+    from .detection.matcher import matcher_for
 
     matcher_for(ruleset, options.lang or "en")
     if options.classifier:
-        from .classify import load_default_classifier
+        from .detection.classifier import load_default_classifier
 
         load_default_classifier(options.model_path)
 
@@ -322,19 +326,19 @@ def scan(
         with time_limit(deadline, path, "reading the PDF"):
             doc, seg, lang = _read(path, options, _ocr_deadline(deadline), _relay(progress))
     from .assess import assess
-    from .detect import DetectOptions, detect
+    from .detection.judge import DetectOptions, detect
 
     warnings = list(doc.warnings)
-    other = sorted({p.lang for p in seg.passages} - set(RULE_LANGUAGES))
+    other = sorted({p.lang for p in seg.passages} - set(ruleset.langs))
     if other:
-        names = ", ".join(f"{language_name(x)} ({x})" for x in other)
+        names = ", ".join(f"{language_name(x, ruleset.languages)} ({x})" for x in other)
         warnings.append(
-            f"no rules for {names}: those passages were not checked (rules exist for {', '.join(RULE_LANGUAGES)})"
+            f"no rules for {names}: those passages were not checked (rules exist for {', '.join(ruleset.langs)})"
         )
     with time_limit(deadline, path, "checking the text"):
         classifier = None
         if options.classifier:
-            from .classify import load_default_classifier
+            from .detection.classifier import load_default_classifier
 
             classifier = load_default_classifier(options.model_path)
         detect_options = DetectOptions(sensitivity=options.sensitivity)

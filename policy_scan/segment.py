@@ -12,30 +12,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .languages import Languages, load_languages
 from .layout import PageLayout, body_font_size, lay_out
 from .model import Document, Line, OutlineEntry, Passage, Span
 
 _BULLET = re.compile(r"^(?:[•▪●○◦■□►▶✓✔\uf0b7\uf0a7\uf076\uf0d8*·–-]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}[.)]\s)")
-_NUMBERED = re.compile(
-    r"^(?:(?:chapter|part|section|annex|appendix|cap[ií]tulo|t[ií]tulo|parte|secci[oó]n|anexo|chapitre|partie|titre|annexe)\s+[\divxlc]+\b|(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S)",
-    re.IGNORECASE,
-)
-_CHAPTER_WORD = re.compile(
-    r"^(?:chapter|part|cap[ií]tulo|t[ií]tulo|parte|chapitre|partie|titre)\s+[\divxlc]+\b", re.IGNORECASE
-)
-# Headings of reference lists: the citations below them name migration without addressing it.
-REFERENCE_HEADING = re.compile(
-    r"^(?:[\divxlc]{1,4}[.)]?\s+)?(?:references|bibliography|works cited|sources|endnotes|notes|"
-    r"bibliograf[ií]a|referencias(?: bibliogr[aá]ficas)?|fuentes|notas|"
-    r"r[ée]f[ée]rences(?: bibliographiques)?|bibliographie)\s*:?$",
-    re.IGNORECASE,
-)
-# The same in body type, where a table's "Notes" or "Sources" column must not start one.
-_BIBLIOGRAPHY_LINE = re.compile(
-    r"^(?:references|bibliography|works cited|bibliograf[ií]a|referencias bibliogr[aá]ficas|"
-    r"r[ée]f[ée]rences bibliographiques|bibliographie)\s*:?$",
-    re.IGNORECASE,
-)
 _END = re.compile(r"[.!?;:…)\"”]$")
 _HYPHENS = ("-", "\u00ad", "\x02", "\u2010")
 _LIGATURES = str.maketrans(
@@ -57,14 +38,6 @@ PASSAGE_SEPARATOR = "\n\n"
 
 
 @dataclass
-class Heading:
-    title: str
-    level: int
-    page: int
-    top: float
-
-
-@dataclass
 class Segmentation:
     passages: list[Passage]
     outline: list[OutlineEntry]
@@ -74,7 +47,7 @@ class Segmentation:
 
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    from .lemmas import lemma_table
+    from .detection.lexicon import lemma_table
 
     table = lemma_table("en")  # inflected form -> lemma: together they list the vocabulary
     return frozenset(table) | frozenset(table.values())
@@ -135,14 +108,12 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text)[:40]
 
 
-def heading_level(line: Line, sizes: list[float]) -> int | None:
-    """Level of a heading line (1 = chapter), or None for body text."""
-    return None
-
-
 class _HeadingDetector:
-    def __init__(self, body: float, layouts: list[PageLayout]):
+    def __init__(self, body: float, layouts: list[PageLayout], languages: Languages):
         self.body = body
+        self.numbered = languages.numbered_heading  # "Annex 2", "3.1 Title"
+        self.chapter = languages.chapter_heading  # "Chapter 3"
+        self.captions = languages.caption_starts
         big = sorted({ln.font_size for lay in layouts for ln in lay.lines if ln.font_size >= body + 1.5}, reverse=True)
         self.size_rank = {size: min(i + 1, 3) for i, size in enumerate(big)}
 
@@ -154,11 +125,11 @@ class _HeadingDetector:
         if (
             text[0].islower()
             or text.endswith((".", ",", ";"))
-            or text.lower().startswith(("figure", "table", "source", "note", "box "))
+            or text.lower().startswith(self.captions)
         ):
             return None
-        numbered = _NUMBERED.match(text)
-        if _CHAPTER_WORD.match(text):
+        numbered = self.numbered.match(text)
+        if self.chapter.match(text):
             return 1
         if line.font_size >= self.body + 1.5:
             if numbered and numbered.group(1):
@@ -175,7 +146,9 @@ class _HeadingDetector:
         return None
 
 
-def _merge_heading_lines(items: list[tuple[PageLayout, Line, int | None]]) -> list[tuple[PageLayout, Line, int | None]]:
+def _merge_heading_lines(
+    items: list[tuple[PageLayout, Line, int | None]], numbered: re.Pattern
+) -> list[tuple[PageLayout, Line, int | None]]:
     """Join a heading that wraps onto a second line of the same style."""
     merged: list[tuple[PageLayout, Line, int | None]] = []
     for lay, line, level in items:
@@ -187,7 +160,7 @@ def _merge_heading_lines(items: list[tuple[PageLayout, Line, int | None]]) -> li
                 and pline.font_size == line.font_size
                 and pline.bold == line.bold
                 and 0 <= line.box[1] - pline.box[3] < line.font_size
-                and not _NUMBERED.match(line.text)
+                and not numbered.match(line.text)
             ):
                 box = (min(pline.box[0], line.box[0]), pline.box[1], max(pline.box[2], line.box[2]), line.box[3])
                 merged[-1] = (lay, Line(f"{pline.text} {line.text}", box, line.font_size, line.bold), plevel)
@@ -196,10 +169,13 @@ def _merge_heading_lines(items: list[tuple[PageLayout, Line, int | None]]) -> li
     return merged
 
 
-def segment(doc: Document) -> Segmentation:
-    layouts = lay_out(doc)
+def segment(doc: Document, languages: Languages | None = None) -> Segmentation:
+    """Passages with their chapter paths; heading and reference-list words are each
+    language's (languages.py), all of them at once: the language is not known yet."""
+    languages = languages or load_languages()
+    layouts = lay_out(doc, languages)
     body = body_font_size(doc)
-    detector = _HeadingDetector(body, layouts)
+    detector = _HeadingDetector(body, layouts, languages)
     use_bookmarks = bool(doc.bookmarks)
     marks_by_page: dict[int, list[OutlineEntry]] = {}
     for entry in doc.bookmarks:
@@ -210,7 +186,7 @@ def segment(doc: Document) -> Segmentation:
         for line in lay.lines:
             # In a table, a numbered or bold first line is a cell's text, not a chapter.
             items.append((lay, line, None if lay.columns >= 3 else detector.level(line)))
-    items = _merge_heading_lines(items)
+    items = _merge_heading_lines(items, detector.numbered)
 
     # Every line counts for how the document spells its compounds, glossaries included.
     words = DocumentWords([ln.text for page in doc.pages for ln in page.lines])
@@ -231,7 +207,7 @@ def segment(doc: Document) -> Segmentation:
     def heading(title: str) -> None:
         """Every heading closes the passage above it and says whether a reference list starts."""
         builder.close()
-        builder.reference_list = bool(REFERENCE_HEADING.match(title.strip()))
+        builder.reference_list = bool(languages.reference_heading.match(title.strip()))
 
     for lay, line, level in items:
         page_no = lay.page.number
@@ -275,7 +251,7 @@ def segment(doc: Document) -> Segmentation:
             heading(text)
             enter(text, level, page_no, line.box[1])
             continue
-        if len(text) <= 40 and _BIBLIOGRAPHY_LINE.match(text):
+        if len(text) <= 40 and languages.bibliography_line.match(text):
             heading(text)  # "Bibliography" set in body type is still the start of a reference list
             continue
         builder.add(line, text, page_no, [title for _, title in path])

@@ -173,7 +173,7 @@ def test_progress_on_a_terminal_only(example_plan):
 
 def test_import_is_cheap_and_names_are_the_api():
     code = (
-        "import sys; from policy_scan.scan import ScanOptions; import policy_scan.classify; "  # submodules first
+        "import sys; from policy_scan.scan import ScanOptions; "  # a submodule named like a function, first
         "import policy_scan; assert callable(policy_scan.scan) and callable(policy_scan.classify); "
         "from policy_scan import scan, classify; assert scan.__module__ == classify.__module__ == 'policy_scan.api'; "
         "policy_scan.ScanResult; policy_scan.ScanProgress; "

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SHARED_PDFS
-from policy_scan import linear
-from policy_scan.classify import default_model_path, load, train, weights_path
 from policy_scan.corpus import load_corpus
+from policy_scan.detection import linear
+from policy_scan.detection.classifier import default_model_path, load, train, weights_path
 from policy_scan.errors import CorpusError, ModelError
 
 

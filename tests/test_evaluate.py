@@ -10,7 +10,7 @@ from test_cli import assert_one_line_error, run
 from conftest import ROOT, SHARED_PDFS
 from policy_scan import evaluate as ev
 from policy_scan.corpus import Labelled
-from policy_scan.detect import DetectOptions, judge_sentences
+from policy_scan.detection.judge import DetectOptions, judge_sentences
 from policy_scan.ruleset import load_ruleset
 from policy_scan.scan import scan
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from policy_scan.detection.matcher import RuleMatcher
+from policy_scan.detection.pipeline import pipeline
 from policy_scan.errors import RuleError
-from policy_scan.matcher import RuleMatcher
-from policy_scan.nlp import pipeline
 from policy_scan.ruleset import default_rules_dir, load_ruleset
 from policy_scan.ruletest import test_examples as run_examples
 
@@ -85,8 +85,8 @@ def test_lemmas_match_inflections_and_case(rules_dir):
 
 
 def test_generic_rules_name_their_theme_only_when_nothing_specific_matched():
-    from policy_scan.detect import hit_themes
-    from policy_scan.matcher import matcher_for
+    from policy_scan.detection.judge import hit_themes
+    from policy_scan.detection.matcher import matcher_for
 
     ruleset, _ = load_ruleset(strict=True, check_patterns=False)
     matcher, nlp = matcher_for(ruleset, "en"), pipeline("en")

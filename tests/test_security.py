@@ -582,8 +582,8 @@ def test_a_pattern_with_too_many_expansions_is_refused_before_expanding(tmp_path
     """
     code = (
         "import resource, sys\n"
-        "from policy_scan.nlp import pipeline\n"
-        "from policy_scan.patterns import PatternError, compile_pattern\n"
+        "from policy_scan.detection.pipeline import pipeline\n"
+        "from policy_scan.detection.patterns import PatternError, compile_pattern\n"
         "nlp = pipeline('en')\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
         "try:\n"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
+from ..assess import chapter_pages, chapter_title
 from ..fsio import printable
 from ..language import language_name
 from .csp import with_csp
@@ -81,15 +82,14 @@ def _chapters(result, findings: list[dict]) -> list[ChapterView]:
     chapters: list[ChapterView] = []
     index: dict[str, ChapterView] = {}
     cursor = 0
+    pages = chapter_pages(result.segmentation.passages)
     for passage in result.segmentation.passages:
-        title = passage.chapter[0] if passage.chapter else "(front matter)"
+        title = chapter_title(passage.chapter)
         if title not in index:
-            view = ChapterView(len(chapters), title, (passage.page, passage.page))
+            view = ChapterView(len(chapters), title, pages[title][1])
             index[title] = view
             chapters.append(view)
         view = index[title]
-        last = passage.spans[-1].page if passage.spans else passage.page
-        view.pages = (view.pages[0], max(view.pages[1], last))
         start, end = passage.offset, passage.offset + len(passage.text)
         while cursor < len(by_start) and by_start[cursor]["char_start"] < start:
             cursor += 1
@@ -189,7 +189,7 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             version=__version__,
             name=printable(os.path.basename(result.document.path)),
             doc=result.document,
-            language=language_name(result.language),
+            language=language_name(result.language, result.ruleset.languages),
             result=result,
             assessment=result.assessment,
             themes=themes,

@@ -84,7 +84,7 @@ def result_dict(result) -> dict:
             "sha256": doc.sha256,
             "pages": doc.page_count,
             "language": result.language,
-            "language_name": language_name(result.language),
+            "language_name": language_name(result.language, result.ruleset.languages),
             "engine": doc.engine,
             "passages": len(result.segmentation.passages),
             "toc_pages": result.segmentation.toc_pages,

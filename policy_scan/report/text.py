@@ -52,9 +52,10 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
     doc = result.document
     L = lambda key: label(key, ui_lang)  # noqa: E731
     out: list[str] = []
+    language = language_name(result.language, result.ruleset.languages)
     out.append(f"policy-scan {__version__} — {printable(os.path.basename(doc.path))}")
     out.append(
-        f"{doc.page_count} {L('pages')} · {language_name(result.language)} · {L('engine')} {doc.engine} · "
+        f"{doc.page_count} {L('pages')} · {language} · {L('engine')} {doc.engine} · "
         f"{L('rules')} {result.ruleset.version}"
         + (f" · {L('classifier')} {result.classifier}" if result.classifier else "")
     )

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
-SURE_THEME = 0.9  # as classify.SURE_THEME (kept here so scoring never imports scikit-learn)
+SURE_THEME = 0.9  # as classifier.SURE_THEME (kept here so scoring never imports scikit-learn)
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
@@ -165,7 +165,7 @@ def export(model, path: str | Path) -> None:
     meta = {
         "format": FORMAT,
         "identity": model.identity,
-        "themes": [f"T{i}" for i in range(1, 17)],
+        "themes": list(model.theme_ids),
         "stages": [str(s) for s in model.stage.classes_],
         "triggers": sorted(model.triggers),
         "common": sorted(model._common),

@@ -1,6 +1,6 @@
 """The rule pattern syntax, compiled to spaCy Matcher token patterns.
 
-    word      lemma equals lemma(word), case-insensitive   (matches on NORM, see nlp.py)
+    word      lemma equals lemma(word), case-insensitive   (matches on NORM, see pipeline.py)
     word*     lower-cased surface form starts with word    (LOWER + REGEX)
     a|b|c     any of the alternatives
     =Word     exact surface form, case-sensitive           (ORTH)
@@ -17,16 +17,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Token
 
-from .errors import RuleError
-from .nlp import SUPPORTED, pipeline
-
-if TYPE_CHECKING:
-    from .ruleset import RuleSet
+from ..errors import RuleError
+from .pipeline import pipeline
 
 MAX_EXPANSIONS = 64  # Matcher patterns one pattern string may expand to
 
@@ -196,18 +192,21 @@ def requirements(pattern: str, nlp: Language) -> list[Requirement]:
     return out
 
 
-def compile_problems(ruleset: RuleSet, only: list[str] | None = None) -> list[RuleError]:
-    """Every pattern of a rule set that does not compile, as file:line problems.
+def compile_problems(ruleset, only: list[str] | None = None) -> list[RuleError]:
+    """Every pattern of a rule set (a loaded `ruleset.RuleSet`) that does not compile, as
+    file:line problems.
 
     Here, with the syntax, rather than in matcher.py: ruleset.py calls it to validate rule
-    files, and matcher.py imports ruleset.py, so keeping it there made an import cycle.
+    files, and matcher.py imports ruleset.py, so keeping it there made an import cycle.  This
+    module names no type of ruleset.py either (not even for annotations), so that the two
+    stay apart: ruleset.py -> patterns.py is the only arrow between them.
     """
     problems: list[RuleError] = []
     langs = {r.lang for r in ruleset.rules + ruleset.exclusions} | {c.lang for c in ruleset.cues}
     if only:
         langs &= set(only)
-    for lang in (lang for lang in SUPPORTED if lang in langs):  # ruleset.LANGS, in order
-        nlp = pipeline(lang)
+    for lang in (lang for lang in ruleset.langs if lang in langs):
+        nlp = pipeline(ruleset.spacy_code(lang))
         items: list = [r for r in ruleset.rules + ruleset.exclusions if r.lang == lang]
         items += [c for c in ruleset.cues if c.lang == lang]
         for item in items:

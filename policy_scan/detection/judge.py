@@ -17,32 +17,28 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from .language import RULE_LANGUAGES
-from .matcher import STAGE_PRIORITY, RuleHit, RuleMatcher, matcher_for
-from .model import Finding, Passage
-from .nlp import pipeline
-from .ruleset import RuleSet
+from ..languages import Languages, load_languages
+from ..model import Finding, Passage
+from ..ruleset import RuleSet, theme_order
+from .matcher import RuleHit, RuleMatcher, matcher_for
+from .stages import finding_stage
 
 MIN_CLASSIFIER_WORDS = 6  # fragments (table cells, broken lines) are too short to judge
 RULE_SCORE = 0.8  # confidence of a finding backed by one rule; each further rule adds 0.05
 
-# Headings that name human mobility (en, es, fr stems from the taxonomy's vocabulary; words
-# with a common other sense — border, mobility, travel — left out).  Gate and length were
-# chosen on the dev documents (README: Measured quality); both are recall-first.
-SECTION_HEADING = re.compile(
-    r"migra|r[ée]fug|\basyl|\basil[eo]\b|displac|d[ée]plac[ée]e?s\b|d[ée]placements? forc|desplazad"
-    r"|desplazamiento forzado|traffick|trata de (?:personas|seres)|traite des|smuggl|diaspora"
-    r"|remittanc|remesa|transferts? de fonds|returnee|retornad|stateless|apatrid|expatri",
-    re.IGNORECASE,
-)
+# A heading that names human mobility (the `headings.migration` words of each language file,
+# which leave out words with a common other sense: border, mobility, travel).  Gate and
+# length were chosen on the dev documents (README: Measured quality); both are recall-first.
 SECTION_THRESHOLD = 0.10  # classifier probability a sentence under such a heading needs
 SECTION_MIN_WORDS = 10  # shorter lines there are mostly table cells and list stubs
 _WORD = re.compile(r"\w+")
 
 
-def in_migration_section(chapter: list[str] | None) -> bool:
-    """Is the innermost heading above a passage about migration?"""
-    return bool(chapter) and SECTION_HEADING.search(chapter[-1]) is not None
+def in_migration_section(chapter: list[str] | None, languages: Languages | None = None) -> bool:
+    """Is the innermost heading above a passage about migration (in any known language)?"""
+    if not chapter:
+        return False
+    return (languages or load_languages()).migration_heading.search(chapter[-1]) is not None
 
 
 def section_sentence(text: str) -> bool:
@@ -75,40 +71,6 @@ def classifier_threshold(sensitivity: float) -> float:
     return round(0.6 + 0.6 * (1.0 - sensitivity), 3)
 
 
-def _stage(hits: list[RuleHit], cue_stages: set[str]) -> str:
-    fixed = {h.rule.stage for h in hits if h.rule.stage}
-    for stage in STAGE_PRIORITY:
-        if stage in fixed or stage in cue_stages:
-            return stage
-    return "P1"
-
-
-def _cue_stages(matcher: RuleMatcher, sentence, chapter: list[str] | None = None) -> set[str]:
-    """Stage cues in the sentence; failing those, in its nearest chapter title that has any.
-
-    A results-matrix cell ("The Government works with banks to ...") says nothing of its
-    stage; the chapter it sits in ("Objectives of the policy") does.
-    """
-    found = matcher.stages(sentence)
-    for title in reversed(chapter or []):
-        if found:
-            break
-        found = matcher.stages(_title_doc(matcher, title)[:])
-    return found
-
-
-_TITLES: dict[tuple[str, str], object] = {}
-
-
-def _title_doc(matcher: RuleMatcher, title: str):
-    key = (matcher.lang, title)
-    if key not in _TITLES:
-        if len(_TITLES) > 5000:
-            _TITLES.clear()
-        _TITLES[key] = pipeline(matcher.lang)(title)
-    return _TITLES[key]
-
-
 def _base(passage: Passage, sentence, lang: str) -> dict:
     page, boxes = passage.locate(sentence.start_char, sentence.end_char)
     return {
@@ -132,7 +94,7 @@ def hit_themes(hits: list[RuleHit]) -> list[str]:
     specific = [h for h in hits if not h.rule.generic]
     population = [h for h in hits if h.rule.generic and not h.rule.net]
     themes = {t for h in (specific or population or hits) for t in h.rule.themes}
-    return sorted(themes, key=lambda t: int(t[1:]))
+    return sorted(themes, key=theme_order)
 
 
 def only_net(hits: list[RuleHit]) -> bool:
@@ -141,7 +103,7 @@ def only_net(hits: list[RuleHit]) -> bool:
 
 
 def merge_themes(rule_themes: list[str], sure_themes: list[str]) -> list[str]:
-    return sorted(set(rule_themes) | set(sure_themes), key=lambda t: int(t[1:]))
+    return sorted(set(rule_themes) | set(sure_themes), key=theme_order)
 
 
 def deciding(hits: list[RuleHit]) -> list[RuleHit]:
@@ -161,7 +123,7 @@ def rule_finding(passage: Passage, sentence, hits: list[RuleHit], matcher: RuleM
     return Finding(
         **_base(passage, sentence, lang),
         themes=themes,
-        stage=_stage(hits, _cue_stages(matcher, sentence, passage.chapter)),
+        stage=finding_stage(hits, matcher, sentence, passage.chapter),
         score=round(score, 3),
         source="rule",
         rule_ids=rule_ids,
@@ -184,18 +146,18 @@ def detect(
         if not p.reference_list:  # citations name migration; they do not address it
             by_lang[p.lang].append(p)
     for lang, group in by_lang.items():
-        if lang not in RULE_LANGUAGES:
+        if lang not in ruleset.langs:
             continue  # reported as a warning by the scan; no rules to apply
-        nlp = pipeline(lang)
         matcher = matcher_for(ruleset, lang)
+        nlp = matcher.nlp
         for_rules = [matcher.candidate_rules(p.text) for p in group]
         for_model = [use_classifier and classifier.could_match(p.text, lang) for p in group]
-        in_section = [use_classifier and in_migration_section(p.chapter) for p in group]
+        in_section = [use_classifier and in_migration_section(p.chapter, ruleset.languages) for p in group]
         chosen = [(p, r, m or c) for p, r, m, c in zip(group, for_rules, for_model, in_section) if r or m or c]
         docs = nlp.pipe((p.text for p, _, _ in chosen), batch_size=options.batch_size)
         pending: list[tuple[Passage, object, list[RuleHit]]] = []  # sentences the model scores
         for (passage, try_rules, try_model), doc in zip(chosen, docs):
-            section = use_classifier and in_migration_section(passage.chapter)
+            section = use_classifier and in_migration_section(passage.chapter, ruleset.languages)
             by_sentence: dict[int, list[RuleHit]] = defaultdict(list)
             if try_rules:
                 for hit in matcher.hits(doc, try_rules):
@@ -237,11 +199,11 @@ def detect(
                     (prob >= threshold and sum(t.is_alpha for t in sentence) >= MIN_CLASSIFIER_WORDS)
                     or (
                         prob >= SECTION_THRESHOLD
-                        and in_migration_section(passage.chapter)
+                        and in_migration_section(passage.chapter, ruleset.languages)
                         and section_sentence(sentence.text)
                     )
                 ):
-                    cue = _stage([], _cue_stages(matcher, sentence, passage.chapter))
+                    cue = finding_stage([], matcher, sentence, passage.chapter)
                     findings.append(
                         Finding(
                             **_base(passage, sentence, lang),
@@ -314,6 +276,6 @@ def judge_sentences(
             verdicts.append(SentenceVerdict(False, [], None, 0.0, None))
             continue
         best = max(fs, key=lambda f: f.score)
-        themes = sorted({t for f in fs for t in f.themes}, key=lambda t: int(t[1:]))
+        themes = sorted({t for f in fs for t in f.themes}, key=theme_order)
         verdicts.append(SentenceVerdict(True, themes, best.stage, best.score, best.source))
     return verdicts

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .lemmas import lemma_table
-from .nlp import pipeline
+from ..ruleset import Rule, RuleSet
+from .lexicon import lemma_table
 from .patterns import (
     PatternError,
     Requirement,
@@ -24,12 +24,9 @@ from .patterns import (
     requirements,
     token_predicate,
 )
-from .ruleset import LANGS, Rule, RuleSet
+from .pipeline import pipeline
 
 _WORD = re.compile(r"\w+")
-
-# When several stage cues appear in a sentence, the most specific commitment wins.
-STAGE_PRIORITY = ("P3", "P6", "P5", "P4", "P7", "P2", "P1")
 
 
 @dataclass
@@ -173,11 +170,12 @@ class RuleMatcher:
 
     def __init__(self, ruleset: RuleSet, lang: str):
         self.lang = lang
-        self.nlp = pipeline(lang)
+        self.taxonomy = ruleset.taxonomy
+        self.nlp = pipeline(ruleset.spacy_code(lang))
         rules, exclusions, cues = ruleset.for_lang(lang)
         self.rules = {r.id: r for r in rules}
         self.exclusions = {e.id: e for e in exclusions}
-        table = lemma_table(lang if lang in LANGS else "en")
+        table = lemma_table(ruleset.spacy_code(lang))
         self.rule_matcher = GatedMatcher(self.nlp, table)
         self.exclusion_matcher = GatedMatcher(self.nlp, table)
         self.unless_matcher = GatedMatcher(self.nlp, table)
@@ -204,10 +202,6 @@ class RuleMatcher:
 
     def candidate_rules(self, text: str) -> set[str]:
         return self.rule_matcher.candidates(text)
-
-    def could_match(self, text: str) -> bool:
-        """False means no rule can match, and spaCy can be skipped for this text."""
-        return bool(self.candidate_rules(text))
 
     def stages(self, sentence: Span) -> set[str]:
         """Stages whose cues appear in the sentence."""

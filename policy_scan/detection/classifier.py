@@ -3,8 +3,8 @@
 One shared feature extractor (word 1-2-gram and character 3-5-gram TF-IDF, accents
 folded, so English, Spanish and French share one model) feeds three linear heads:
   relevance  logistic regression with sigmoid-calibrated probabilities (CalibratedClassifierCV)
-  themes     one-vs-rest logistic regression over T1..T16, trained on relevant passages
-  stage      multinomial logistic regression over P1..P7, trained on relevant passages
+  themes     one-vs-rest logistic regression over the taxonomy's themes, trained on relevant passages
+  stage      multinomial logistic regression over its stages, trained on relevant passages
 Models are saved with skops (no pickle) and loaded only if every type in the file is one
 this module expects.
 """
@@ -20,20 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..bundled import default_model_path
+from ..errors import ModelError
+from ..ruleset import default_taxonomy
 
-THEMES = [f"T{i}" for i in range(1, 17)]
-STAGES = [f"P{i}" for i in range(1, 8)]
 THEME_THRESHOLD = 0.4
 # A theme the model is this sure of is added to a rule finding's themes: rules name what
 # they match, the model also sees what a sentence is about (chosen on the dev half, README).
 SURE_THEME = 0.9
 _WORD = re.compile(r"\w+")
 MODEL_FORMAT = 1
-
-
-def default_model_path() -> Path:
-    return Path(__file__).resolve().parent / "models" / "default.skops"
 
 
 def fold(text: str) -> str:
@@ -88,11 +84,14 @@ class SentenceModel:
         self.stage = parts["stage"]
         self.triggers = frozenset(parts["triggers"])
         self.identity = parts["meta"]["identity"]
+        # The theme of each column of the themes head; a model saved before it was recorded
+        # was trained on the bundled taxonomy's themes, in order.
+        self.theme_ids = list(parts["meta"].get("themes") or default_taxonomy().theme_ids)
         self._coef = self._relevance_coefficients()
         self._names = self.features.transformer_list[0][1].get_feature_names_out()
-        from .language import stop_words
+        from ..language import rule_stop_words
 
-        self._common = stop_words("en") | stop_words("es") | stop_words("fr")
+        self._common = rule_stop_words()
 
     def _relevance_coefficients(self) -> np.ndarray:
         coefs = [c.estimator.coef_[0] for c in self.relevance.calibrated_classifiers_]
@@ -114,14 +113,15 @@ class SentenceModel:
         out = []
         for i in range(len(texts)):
             probs = theme_prob[i]
-            chosen = [THEMES[j] for j in np.argsort(-probs) if probs[j] >= THEME_THRESHOLD][:3]
+            themes = self.theme_ids
+            chosen = [themes[j] for j in np.argsort(-probs) if probs[j] >= THEME_THRESHOLD][:3]
             if not chosen:
-                chosen = [THEMES[int(np.argmax(probs))]]
+                chosen = [themes[int(np.argmax(probs))]]
             out.append(
                 {
                     "score": float(relevance[i]),
                     "themes": chosen,
-                    "sure_themes": [THEMES[j] for j in range(len(probs)) if probs[j] >= SURE_THEME],
+                    "sure_themes": [themes[j] for j in range(len(probs)) if probs[j] >= SURE_THEME],
                     "stage": str(stage_labels[int(np.argmax(stage_prob[i]))]),
                     "terms": self._terms(X[i]),
                 }
@@ -146,7 +146,8 @@ class SentenceModel:
         return terms
 
 
-def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
+def train(items, seed: int = 0, theme_ids: list[str] | None = None) -> tuple[SentenceModel, TrainReport]:
+    """Fit the three heads; the themes head has one column per theme of the taxonomy."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
@@ -165,7 +166,8 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
     )
     relevance.fit(X, y_rel)
     rel_idx = np.flatnonzero(y_rel)
-    binarizer = MultiLabelBinarizer(classes=THEMES)
+    theme_ids = list(theme_ids or default_taxonomy().theme_ids)
+    binarizer = MultiLabelBinarizer(classes=theme_ids)
     Y_themes = binarizer.fit_transform([items[i].themes for i in rel_idx])
     themes = OneVsRestClassifier(LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"))
     themes.fit(X[rel_idx], Y_themes)
@@ -182,6 +184,7 @@ def train(items, seed: int = 0) -> tuple[SentenceModel, TrainReport]:
         "meta": {
             "format": MODEL_FORMAT,
             "identity": f"corpus-{digest.hexdigest()[:12]}",
+            "themes": theme_ids,
             "passages": len(items),
             "seed": seed,
         },
@@ -203,9 +206,9 @@ def trigger_words(items, min_count: int = 5, min_ratio: float = 15.0) -> list[st
     """
     from collections import Counter
 
-    from .language import stop_words
+    from ..language import rule_stop_words
 
-    common = stop_words("en") | stop_words("es") | stop_words("fr")
+    common = rule_stop_words()
     pos: Counter[str] = Counter()
     neg: Counter[str] = Counter()
     for item in items:

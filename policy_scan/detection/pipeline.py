@@ -17,9 +17,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lemmas import lemma_table
-
-SUPPORTED = ("en", "es", "fr")
+from .lexicon import lemma_table
 
 
 class LemmaNorm:
@@ -70,16 +68,12 @@ def keep_numbered_references(doc: Doc) -> Doc:
 
 
 @cache
-def pipeline(lang: str) -> Language:
-    """The pipeline for a language; unsupported languages fall back to English tokenisation."""
-    code = lang if lang in SUPPORTED else "en"
+def pipeline(code: str) -> Language:
+    """The pipeline for a spaCy language code (a language's `spacy` in its language.yaml:
+    `Languages.spacy_code` gives it, English for a language without rules)."""
     nlp = spacy.blank(code)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("number_abbreviations")
     nlp.add_pipe("lemma_norm", config={"lang": code})
     nlp.max_length = 5_000_000
     return nlp
-
-
-def lemma_of(lang: str, word: str) -> str:
-    return pipeline(lang).get_pipe("lemma_norm").lemma(word)

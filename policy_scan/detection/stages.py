@@ -1,0 +1,51 @@
+"""A finding's planning stage (P1..P7 as the taxonomy has them).
+
+The stage a rule names wins; else the cue words of the sentence, else those of its nearest
+chapter title that has any; of several, the first in the taxonomy's `stage_precedence`;
+with none, the shallowest stage (a mention in the analysis).  The classifier's stage head,
+when it scores the sentence, overrides this in judge.py.
+"""
+
+from __future__ import annotations
+
+from ..ruleset import Taxonomy
+from .matcher import RuleHit, RuleMatcher
+
+
+def finding_stage(hits: list[RuleHit], matcher: RuleMatcher, sentence, chapter: list[str] | None) -> str:
+    """The stage of a sentence with these rule hits (none for a classifier finding)."""
+    return stage_of(hits, cue_stages(matcher, sentence, chapter), matcher.taxonomy)
+
+
+def stage_of(hits: list[RuleHit], cue_stages: set[str], taxonomy: Taxonomy) -> str:
+    fixed = {h.rule.stage for h in hits if h.rule.stage}
+    for stage in taxonomy.precedence:
+        if stage in fixed or stage in cue_stages:
+            return stage
+    return taxonomy.analysis_stage
+
+
+def cue_stages(matcher: RuleMatcher, sentence, chapter: list[str] | None = None) -> set[str]:
+    """Stage cues in the sentence; failing those, in its nearest chapter title that has any.
+
+    A results-matrix cell ("The Government works with banks to ...") says nothing of its
+    stage; the chapter it sits in ("Objectives of the policy") does.
+    """
+    found = matcher.stages(sentence)
+    for title in reversed(chapter or []):
+        if found:
+            break
+        found = matcher.stages(_title_doc(matcher, title)[:])
+    return found
+
+
+_TITLES: dict[tuple[str, str], object] = {}
+
+
+def _title_doc(matcher: RuleMatcher, title: str):
+    key = (matcher.lang, title)
+    if key not in _TITLES:
+        if len(_TITLES) > 5000:
+            _TITLES.clear()
+        _TITLES[key] = matcher.nlp(title)
+    return _TITLES[key]
