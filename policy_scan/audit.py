@@ -79,8 +79,14 @@ def collect_pdfs(source: str | Path, unreadable: list[tuple[str, str]] | None = 
         problem = not_regular(source)
         if problem:
             raise InputError(str(source), problem)
+        try:
+            raw = source.read_bytes()
+        except OSError as exc:
+            raise InputError(str(source), f"cannot read ({exc.strerror or exc})") from None
+        if b"\0" in raw:  # UTF-16, or a binary file: no file name holds a NUL byte
+            raise InputError(str(source), "not a list of file names (binary data, or text that is not UTF-8)")
         # surrogateescape: a listed name that is not UTF-8 stays the bytes that open the file
-        lines = source.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+        lines = raw.decode("utf-8", errors="surrogateescape").splitlines()
         base = source.parent
         return [
             (base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())

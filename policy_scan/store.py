@@ -13,11 +13,14 @@ its bytes (read back as the same str, with surrogate escapes).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .errors import PolicyScanError
 
 DOCUMENTS = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -87,14 +90,50 @@ def path_value(stored: str | bytes) -> str:
     return os.fsdecode(stored) if isinstance(stored, bytes) else stored
 
 
+class StoreError(PolicyScanError):
+    """The audit store cannot be opened, read or written."""
+
+
+def store_problem(exc: sqlite3.Error) -> str:
+    """SQLite's error as one line an auditor can act on."""
+    message = str(exc)
+    if "file is not a database" in message:
+        return "not an audit store (not an SQLite database)"
+    if "malformed" in message:
+        return f"the audit store is damaged, truncated or corrupt ({message})"
+    if "readonly" in message or "read-only" in message:
+        return f"cannot write to the audit store ({message})"
+    if "disk is full" in message or "database or disk is full" in message:
+        return f"cannot write to the audit store ({message})"
+    return f"audit store error ({message})"
+
+
+@contextlib.contextmanager
+def store_errors(path: str | os.PathLike):
+    """Any SQLite error inside becomes a one-line StoreError naming the store."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(os.fspath(path), store_problem(exc)) from None
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
-        self.db.executescript(SCHEMA)
-        self._upgrade()
+        folder = Path(self.path).parent
+        if not folder.is_dir():
+            problem = "does not exist" if not folder.exists() else "is not a folder"
+            raise StoreError(self.path, f"cannot create the audit store: {folder} {problem}")
+        with store_errors(self.path):
+            self.db = sqlite3.connect(self.path, timeout=30)
+            try:
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
+                self.db.executescript(SCHEMA)
+                self._upgrade()
+            except BaseException:
+                self.db.close()
+                raise
 
     def _upgrade(self) -> None:
         """Bring a store written by an earlier version to this schema, keeping its rows.
