@@ -40,6 +40,12 @@ class AuditOptions:
     scheduler: str | None = None  # a Dask distributed scheduler address: run there instead
     ocr: str = "off"  # off | auto | force, as for scan
     max_pages: int | None = 10000  # pages read per document
+    prune: bool = False  # remove stored documents whose file no longer exists
+
+    def settings(self) -> str:
+        """The options that shape a document's result, stored with it: a rerun with other
+        values scans it again instead of keeping a result they would not give."""
+        return f"max-pages {self.max_pages or 'all'}, ocr {self.ocr}"
 
 
 @dataclass
@@ -52,6 +58,7 @@ class AuditSummary:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path or "audit", warning)
+    pruned: list[str] = field(default_factory=list)  # stored documents removed by --prune
 
 
 def collect_pdfs(source: str | Path, unreadable: list[tuple[str, str]] | None = None) -> list[Path]:
@@ -125,7 +132,14 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     from .report.json import result_dict
     from .scan import ScanOptions, scan
 
-    record = {"path": path, "sha256": sha256, "rules_version": versions[0], "model": versions[1], "warnings": []}
+    record = {
+        "path": path,
+        "sha256": sha256,
+        "rules_version": versions[0],
+        "model": versions[1],
+        "settings": options.settings(),
+        "warnings": [],
+    }
     started = time.perf_counter()
     # The alarm works in a process's main thread: our pool workers.  Dask runs tasks in
     # worker threads: there the PDF is read in a spawned child under the same limits
@@ -252,11 +266,14 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
             summary.failed += 1
             summary.failures.append((path, record["error"]))
             continue
-        if not options.force and store.is_done(path, sha, *ver):
+        if not options.force and store.is_done(path, sha, *ver, options.settings()):
             summary.skipped += 1
             continue
         todo.append((path, sha))
     store.add_pending([path for path, _ in todo])
+    if options.prune:
+        listed = {str(pdf) for pdf in pdfs} | {folder for folder, _ in unreadable}
+        summary.pruned = store.prune(lambda path: path in listed)
     if options.reports_dir:
         Path(options.reports_dir).mkdir(parents=True, exist_ok=True)
     progress = progress_factory(len(todo)) if progress_factory else None

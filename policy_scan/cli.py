@@ -798,9 +798,12 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     help="Also write each document's HTML report into this folder.",
 )
 @click.option("--scheduler", help="Run on a Dask distributed cluster at this address (e.g. tcp://10.0.0.5:8786).")
+@click.option("--prune", is_flag=True, help="Remove stored documents whose file no longer exists (deleted, renamed).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @expected_errors
-def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, classifier, reports_dir, scheduler, quiet):
+def audit(
+    source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, classifier, reports_dir, scheduler, prune, quiet
+):
     """Scan every PDF in a folder (or listed in a file) into a SQLite store.
 
     Exit 0 when every document was scanned, 1 when some failed (each is recorded with its
@@ -821,6 +824,7 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         classifier=classifier,
         reports_dir=reports_dir,
         scheduler=scheduler,
+        prune=prune,
     )
     if reports_dir:
         check_output_folder(reports_dir, "--reports")
@@ -849,6 +853,8 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         f"-> {db_path}",
         err=True,
     )
+    for path in summary.pruned:
+        click.echo(f"policy-scan: pruned: {printable(path)} (no longer exists)", err=True)
     for path, warning in summary.warnings:
         where = "" if path == "audit" else f"{printable(path)}: "
         click.echo(f"policy-scan: warning: {where}{warning}", err=True)
