@@ -12,6 +12,7 @@ Workers die with the audit process (PR_SET_PDEATHSIG), never outliving it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -33,7 +34,7 @@ class AuditOptions:
     jobs: int = os.cpu_count() or 1
     force: bool = False
     timeout: float = 300.0  # seconds per document
-    max_memory_mb: int = 3072  # address-space limit per worker
+    max_memory_mb: int = 3072  # what a worker may allocate per document, beyond the program itself
     classifier: bool = True
     rules_dir: str | None = None
     reports_dir: str | None = None  # write each document's HTML report here
@@ -121,8 +122,16 @@ def _limit_worker(max_memory_mb: int, parent: int | None = None) -> None:
     if parent is not None and os.getppid() != parent:
         os._exit(1)  # the audit process died before the line above took effect
     if max_memory_mb:
-        limit = max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # What the worker may allocate for its documents on top of the program it inherited
+        # (spaCy, the model: several hundred MB of address space before any document), as
+        # the reading child counts it: reading, segmenting, matching and the report together.
+        from .guard import _virtual_size
+
+        limit = _virtual_size() + max_memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
@@ -353,9 +362,24 @@ def _run_pool(queue: list[tuple[str, str]], options: AuditOptions, ver, jobs: in
                 record_result({"path": path, "sha256": sha, "status": "failed", "error": error})
             else:
                 suspects.extend(lost)
+        except KeyboardInterrupt:
+            # Ctrl-C: stop now.  The workers are killed (their documents stay pending, for a
+            # rerun); waiting for them would take as long as their documents.
+            _stop_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
     return suspects
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.kill()
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(5)
 
 
 def _death_cause(workers: dict) -> str:

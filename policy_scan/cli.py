@@ -786,7 +786,11 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     "--timeout", type=FiniteFloatRange(0.1, MAX_TIMEOUT), default=300, show_default=True, help="Seconds per document."
 )
 @click.option(
-    "--max-memory", type=WholeIntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
+    "--max-memory",
+    type=WholeIntRange(256),
+    default=3072,
+    show_default=True,
+    help="MB a worker may allocate for a document (reading, checking, report), beyond the program itself.",
 )
 @ocr_option
 @max_pages_option
@@ -841,6 +845,13 @@ def audit(
     try:
         with store_errors(db_path):
             summary = run_audit(source, store, options, factory)
+    except KeyboardInterrupt:
+        click.echo(
+            f"policy-scan: interrupted; what was scanned is in {printable(db_path)}, the rest is pending "
+            "(run the same command again to resume)",
+            err=True,
+        )
+        sys.exit(130)
     finally:
         for bar in bars:
             bar.close()
