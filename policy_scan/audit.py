@@ -12,6 +12,7 @@ Workers die with the audit process (PR_SET_PDEATHSIG), never outliving it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -33,13 +34,19 @@ class AuditOptions:
     jobs: int = os.cpu_count() or 1
     force: bool = False
     timeout: float = 300.0  # seconds per document
-    max_memory_mb: int = 3072  # address-space limit per worker
+    max_memory_mb: int = 3072  # what a worker may allocate per document, beyond the program itself
     classifier: bool = True
     rules_dir: str | None = None
     reports_dir: str | None = None  # write each document's HTML report here
     scheduler: str | None = None  # a Dask distributed scheduler address: run there instead
     ocr: str = "off"  # off | auto | force, as for scan
     max_pages: int | None = 10000  # pages read per document
+    prune: bool = False  # remove stored documents whose file no longer exists
+
+    def settings(self) -> str:
+        """The options that shape a document's result, stored with it: a rerun with other
+        values scans it again instead of keeping a result they would not give."""
+        return f"max-pages {self.max_pages or 'all'}, ocr {self.ocr}"
 
 
 @dataclass
@@ -52,6 +59,7 @@ class AuditSummary:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path or "audit", warning)
+    pruned: list[str] = field(default_factory=list)  # stored documents removed by --prune
 
 
 def collect_pdfs(source: str | Path, unreadable: list[tuple[str, str]] | None = None) -> list[Path]:
@@ -79,8 +87,14 @@ def collect_pdfs(source: str | Path, unreadable: list[tuple[str, str]] | None = 
         problem = not_regular(source)
         if problem:
             raise InputError(str(source), problem)
+        try:
+            raw = source.read_bytes()
+        except OSError as exc:
+            raise InputError(str(source), f"cannot read ({exc.strerror or exc})") from None
+        if b"\0" in raw:  # UTF-16, or a binary file: no file name holds a NUL byte
+            raise InputError(str(source), "not a list of file names (binary data, or text that is not UTF-8)")
         # surrogateescape: a listed name that is not UTF-8 stays the bytes that open the file
-        lines = source.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+        lines = raw.decode("utf-8", errors="surrogateescape").splitlines()
         base = source.parent
         return [
             (base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
@@ -108,8 +122,16 @@ def _limit_worker(max_memory_mb: int, parent: int | None = None) -> None:
     if parent is not None and os.getppid() != parent:
         os._exit(1)  # the audit process died before the line above took effect
     if max_memory_mb:
-        limit = max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # What the worker may allocate for its documents on top of the program it inherited
+        # (spaCy, the model: several hundred MB of address space before any document), as
+        # the reading child counts it: reading, segmenting, matching and the report together.
+        from .guard import _virtual_size
+
+        limit = _virtual_size() + max_memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
@@ -119,7 +141,14 @@ def scan_one(path: str, sha256: str, options: AuditOptions, versions: tuple[str,
     from .report.json import result_dict
     from .scan import ScanOptions, scan
 
-    record = {"path": path, "sha256": sha256, "rules_version": versions[0], "model": versions[1], "warnings": []}
+    record = {
+        "path": path,
+        "sha256": sha256,
+        "rules_version": versions[0],
+        "model": versions[1],
+        "settings": options.settings(),
+        "warnings": [],
+    }
     started = time.perf_counter()
     # The alarm works in a process's main thread: our pool workers.  Dask runs tasks in
     # worker threads: there the PDF is read in a spawned child under the same limits
@@ -246,11 +275,14 @@ def run_audit(source: str | Path, store, options: AuditOptions, progress_factory
             summary.failed += 1
             summary.failures.append((path, record["error"]))
             continue
-        if not options.force and store.is_done(path, sha, *ver):
+        if not options.force and store.is_done(path, sha, *ver, options.settings()):
             summary.skipped += 1
             continue
         todo.append((path, sha))
     store.add_pending([path for path, _ in todo])
+    if options.prune:
+        listed = {str(pdf) for pdf in pdfs} | {folder for folder, _ in unreadable}
+        summary.pruned = store.prune(lambda path: path in listed)
     if options.reports_dir:
         Path(options.reports_dir).mkdir(parents=True, exist_ok=True)
     progress = progress_factory(len(todo)) if progress_factory else None
@@ -330,9 +362,24 @@ def _run_pool(queue: list[tuple[str, str]], options: AuditOptions, ver, jobs: in
                 record_result({"path": path, "sha256": sha, "status": "failed", "error": error})
             else:
                 suspects.extend(lost)
+        except KeyboardInterrupt:
+            # Ctrl-C: stop now.  The workers are killed (their documents stay pending, for a
+            # rerun); waiting for them would take as long as their documents.
+            _stop_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
     return suspects
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.kill()
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(5)
 
 
 def _death_cause(workers: dict) -> str:

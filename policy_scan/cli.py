@@ -20,16 +20,19 @@ from .errors import PolicyScanError
 from .fsio import not_regular, printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+MAX_TIMEOUT = 1_000_000.0  # seconds (11.6 days): beyond it timers and waits overflow
 
 
 class FiniteFloatRange(click.FloatRange):
     """A FloatRange that refuses nan (it passes every range check) and inf."""
 
     def convert(self, value, param, ctx):
-        number = super().convert(value, param, ctx)
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.fail(f"{value} (a {type(value).__name__}) is not a number.", param, ctx)  # from a settings file
+        number = click.FLOAT.convert(value, param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
-        return number
+        return super().convert(number, param, ctx)
 
 
 def sensitivity_option(help_text: str):
@@ -41,6 +44,8 @@ class WholeIntRange(click.IntRange):
     """An IntRange that refuses 1.5 or yes from a settings file instead of reading them as 1."""
 
     def convert(self, value, param, ctx):
+        if not isinstance(value, str | int | float):
+            self.fail(f"{value} (a {type(value).__name__}) is not a whole number.", param, ctx)
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             self.fail(f"{value!r} is not a whole number.", param, ctx)
         return super().convert(int(value) if isinstance(value, float) else value, param, ctx)
@@ -159,7 +164,11 @@ def limit_options(func):
         "--max-memory", type=WholeIntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
     )(func)
     func = click.option(
-        "--timeout", type=FiniteFloatRange(0.1), default=600, show_default=True, help="Seconds before giving up."
+        "--timeout",
+        type=FiniteFloatRange(0.1, MAX_TIMEOUT),
+        default=600,
+        show_default=True,
+        help="Seconds before giving up.",
     )(func)
     return ocr_option(func)
 
@@ -202,6 +211,21 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
         )
     if path is not None:
         ctx.default_map = load_config(path, main)
+
+
+def check_output_folder(folder: str, option: str) -> None:
+    """Refuse, before any work, an output folder that cannot be created or written."""
+    from pathlib import Path
+
+    path = Path(folder)
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                problem = f"cannot create this folder ({printable(parent)} is not a folder)"
+                raise PolicyScanError(folder, f"{option}: {problem}")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise PolicyScanError(folder, f"{option}: cannot write in {printable(parent)} (permission denied)")
+            return
 
 
 def settings_used() -> str | None:
@@ -510,9 +534,15 @@ def train(corpus, output, real_path, no_real, pdf_dir):
                 "(use --pdfs DIR, or --no-real)",
             )
         items += resolved.items
-    model, report = run_train(items)
     target = output or str(default_model_path())
-    save(model, target)
+    if Path(target).is_dir():
+        raise PolicyScanError(target, "-o: is a folder, not a model file")
+    check_output_folder(str(Path(target).parent), "-o")
+    model, report = run_train(items)
+    try:
+        save(model, target)
+    except OSError as exc:
+        raise PolicyScanError(target, f"cannot write the model ({exc.strerror or exc})") from None
     langs = ", ".join(f"{k} {v}" for k, v in sorted(report.per_lang.items()))
     click.echo(
         f"trained on {report.passages} passages ({report.relevant} relevant; {langs}) -> {target} [{model.identity}]"
@@ -715,13 +745,19 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     if source != "-" and not_regular(source):
         raise PolicyScanError(source, not_regular(source))
     try:
-        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
+        if source == "-":
+            import io
+
+            raw = getattr(sys.stdin, "buffer", None)
+            stream = io.TextIOWrapper(raw, encoding="utf-8") if raw is not None else sys.stdin
+        else:
+            stream = open(source, encoding="utf-8")
     except OSError as exc:
         raise PolicyScanError(source, f"cannot read ({exc.strerror})") from None
-    from .corpus import parse_jsonl
+    from .corpus import bounded_lines, parse_jsonl
 
     with stream:
-        parsed = parse_jsonl(stream, name, PolicyScanError)
+        parsed = parse_jsonl(bounded_lines(stream), name, PolicyScanError)
     records = []
     for number, record in parsed:
         if not isinstance(record.get("text"), str):
@@ -760,9 +796,15 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
 )
 @click.option("-j", "--jobs", type=WholeIntRange(1, 256), help="Worker processes (default: the core count).")
 @click.option("--force", is_flag=True, help="Rescan documents already done with these rules and model.")
-@click.option("--timeout", type=FiniteFloatRange(0.1), default=300, show_default=True, help="Seconds per document.")
 @click.option(
-    "--max-memory", type=WholeIntRange(256), default=3072, show_default=True, help="Memory limit per worker, MB."
+    "--timeout", type=FiniteFloatRange(0.1, MAX_TIMEOUT), default=300, show_default=True, help="Seconds per document."
+)
+@click.option(
+    "--max-memory",
+    type=WholeIntRange(256),
+    default=3072,
+    show_default=True,
+    help="MB a worker may allocate for a document (reading, checking, report), beyond the program itself.",
 )
 @ocr_option
 @max_pages_option
@@ -774,9 +816,12 @@ def classify(source, method, model_path, sensitivity, threshold, default_lang, o
     help="Also write each document's HTML report into this folder.",
 )
 @click.option("--scheduler", help="Run on a Dask distributed cluster at this address (e.g. tcp://10.0.0.5:8786).")
+@click.option("--prune", is_flag=True, help="Remove stored documents whose file no longer exists (deleted, renamed).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @expected_errors
-def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, classifier, reports_dir, scheduler, quiet):
+def audit(
+    source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, classifier, reports_dir, scheduler, prune, quiet
+):
     """Scan every PDF in a folder (or listed in a file) into a SQLite store.
 
     Exit 0 when every document was scanned, 1 when some failed (each is recorded with its
@@ -785,7 +830,7 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
     import os
 
     from .audit import AuditOptions, main_progress, run_audit
-    from .store import Store
+    from .store import Store, store_errors
 
     options = AuditOptions(
         jobs=jobs or os.cpu_count() or 1,
@@ -797,7 +842,10 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         classifier=classifier,
         reports_dir=reports_dir,
         scheduler=scheduler,
+        prune=prune,
     )
+    if reports_dir:
+        check_output_folder(reports_dir, "--reports")
     store = Store(db_path)
     bars = []
 
@@ -809,11 +857,20 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         return update
 
     try:
-        summary = run_audit(source, store, options, factory)
+        with store_errors(db_path):
+            summary = run_audit(source, store, options, factory)
+    except KeyboardInterrupt:
+        click.echo(
+            f"policy-scan: interrupted; what was scanned is in {printable(db_path)}, the rest is pending "
+            "(run the same command again to resume)",
+            err=True,
+        )
+        sys.exit(130)
     finally:
         for bar in bars:
             bar.close()
-        store.close()
+        with contextlib.suppress(Exception):
+            store.close()
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     click.echo(
         f"{summary.total} documents: {summary.done} scanned, {summary.skipped} already done, "
@@ -821,6 +878,8 @@ def audit(source, db_path, jobs, force, timeout, max_memory, ocr, max_pages, cla
         f"-> {db_path}",
         err=True,
     )
+    for path in summary.pruned:
+        click.echo(f"policy-scan: pruned: {printable(path)} (no longer exists)", err=True)
     for path, warning in summary.warnings:
         where = "" if path == "audit" else f"{printable(path)}: "
         click.echo(f"policy-scan: warning: {where}{warning}", err=True)
@@ -852,18 +911,20 @@ def audit_export(db_path, fmt, output, reports_dir):
     from pathlib import Path
 
     from .export import export
-    from .store import Store
+    from .store import Store, store_errors
 
     if not Path(db_path).exists():
         raise PolicyScanError(db_path, "no such audit store")
     store = Store(db_path)
     try:
-        for written in export(store, fmt, output, reports_dir):
-            click.echo(printable(written))
+        with store_errors(db_path):
+            for written in export(store, fmt, output, reports_dir):
+                click.echo(printable(written))
     except OSError as exc:
         raise PolicyScanError(output, f"cannot write output ({exc.strerror or exc})") from None
     finally:
-        store.close()
+        with contextlib.suppress(Exception):
+            store.close()
 
 
 @main.command()
@@ -886,7 +947,7 @@ def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, ma
         classifier=classifier, ocr=ocr, timeout=timeout, max_memory_mb=max_memory, max_pages=max_pages
     )
     with terminal_progress(quiet) as progress:
-        result = compare(load_result(old, options, progress), load_result(new, options, progress))
+        result = compare(load_result(old, options, progress), load_result(new, options, progress), timeout)
     write_output(renderer("diff", fmt)(result), output)
     if fail_on_regression and result.regressions:
         click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)

@@ -66,20 +66,87 @@ def check_labels(record: dict, where: str, line: int) -> None:
         raise CorpusError(where, "a passage that is not relevant has no themes and no stage", line)
 
 
+MAX_LINE = 1_000_000  # characters in one JSON Lines record (a passage; spaCy's own limit per text)
+MAX_DEPTH = 100  # nesting of arrays and objects in one JSON value
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON (use null or a number)")
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def parse_json(text: str, name: str, error: type[PolicyScanError] = CorpusError, line: int | None = None):
+    """One JSON value, strictly: refused with a one-line `error` naming file (and line) when it
+    is invalid, nested over MAX_DEPTH deep, holds NaN or Infinity (not JSON, and not writable as
+    JSON), a number too long to convert, or a lone surrogate escape (not text)."""
+    if _too_deep(text):
+        raise error(name, f"JSON nested more than {MAX_DEPTH} deep", line)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise error(name, f"invalid JSON ({exc.msg})", line) from None
+    except RecursionError:
+        raise error(name, f"JSON nested more than {MAX_DEPTH} deep", line) from None
+    except ValueError as exc:  # NaN/Infinity, or an integer over sys.get_int_max_str_digits()
+        problem = str(exc)
+        if "digits" in problem:
+            problem = "a number with too many digits"
+        raise error(name, problem, line) from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise error(name, "a lone surrogate escape (such as \\ud800) is not text", line) from None
+    return value
+
+
 def parse_jsonl(lines, name: str, error: type[PolicyScanError] = CorpusError) -> list[tuple[int, dict]]:
     """(line number, object) for each non-blank line; a bad line raises `error` naming it."""
     records = []
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise error(name, f"invalid JSON ({exc.msg})", number) from None
-        if not isinstance(record, dict):
-            raise error(name, "each line must be a JSON object", number)
-        records.append((number, record))
+    number = 0
+    try:
+        for number, raw in enumerate(lines, 1):
+            if len(raw) > MAX_LINE and len(raw.rstrip("\r\n")) > MAX_LINE:
+                raise error(name, f"line longer than {MAX_LINE:,} characters", number)
+            if not raw.strip():
+                continue
+            record = parse_json(raw, name, error, number)
+            if not isinstance(record, dict):
+                raise error(name, "each line must be a JSON object", number)
+            records.append((number, record))
+    except UnicodeDecodeError:
+        raise error(name, f"not UTF-8 text (after line {number})" if number else "not UTF-8 text") from None
     return records
+
+
+def bounded_lines(stream, limit: int = MAX_LINE):
+    """The lines of a text stream, none read whole beyond `limit` characters (a longer one is
+    yielded cut at limit + 1, for parse_jsonl to refuse)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        yield line
+        if len(line) > limit and not line.endswith("\n"):
+            return
 
 
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:
@@ -89,10 +156,10 @@ def read_jsonl(path: Path) -> list[tuple[int, dict]]:
     if problem:
         raise CorpusError(str(path), problem)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise CorpusError(str(path), "not UTF-8 text") from None
-    return parse_jsonl(lines, str(path))
+        with open(path, encoding="utf-8") as stream:
+            return parse_jsonl(bounded_lines(stream), str(path))
+    except OSError as exc:
+        raise CorpusError(str(path), f"cannot read ({exc.strerror or exc})") from None
 
 
 def load_corpus(path: str | Path | None = None) -> list[Labelled]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,12 +54,20 @@ def load_result(path: str | Path, scan_options=None, progress=None) -> dict:
         problem = not_regular(path)
         if problem:
             raise InputError(str(path), problem)
+        from .corpus import parse_json
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(str(path), f"not a scan result (invalid JSON: {exc})") from None
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(str(path), "not a scan result (not UTF-8 text)") from None
+        except OSError as exc:
+            raise InputError(str(path), f"cannot read ({exc.strerror or exc})") from None
+        data = parse_json(text, str(path), InputError)
         if not isinstance(data, dict) or not str(data.get("schema_version", "")).startswith("1."):
             raise InputError(str(path), "not a policy-scan result (schema_version 1.x expected)")
+        problem = result_problem(data)
+        if problem:
+            raise InputError(str(path), f"not a complete policy-scan result ({problem})")
         return data
     from .report.json import result_dict
     from .scan import scan
@@ -66,57 +75,193 @@ def load_result(path: str | Path, scan_options=None, progress=None) -> dict:
     return result_dict(scan(path, scan_options, progress))
 
 
+_NUMBER = (int, float)
+_THEME_FIELDS = {
+    "theme": str,
+    "verdict": str,
+    "deepest_stage": (str, type(None)),
+    "evidence_count": int,
+}
+_FINDING_FIELDS = {
+    "text": str,
+    "page": int,
+    "char_start": int,
+    "char_end": int,
+    "themes": list,
+    "stage": (str, type(None)),
+    "source": str,
+}
+
+
+def _fields_problem(item, fields: dict, where: str) -> str | None:
+    if not isinstance(item, dict):
+        return f"{where} is not an object"
+    for key, kind in fields.items():
+        if key not in item:
+            return f"{where} has no {key!r}"
+        value = item[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, _NUMBER)):
+            return f"{where}: {key!r} has the wrong type ({type(value).__name__})"
+    return None
+
+
+def result_problem(data: dict) -> str | None:
+    """What a scan result lacks for diff, or None: the keys and types diff reads."""
+    document = data.get("document")
+    if not isinstance(document, dict):
+        return "no 'document' object"
+    if not isinstance(document.get("path"), str) or not isinstance(document.get("sha256"), str | None):
+        return "'document' needs a 'path' and a 'sha256'"
+    assessment = data.get("assessment")
+    if not isinstance(assessment, dict):
+        return "no 'assessment' object"
+    score = assessment.get("score")
+    if not isinstance(score, _NUMBER) or isinstance(score, bool):
+        return "'assessment' has no numeric 'score'"
+    themes = assessment.get("themes")
+    if not isinstance(themes, list):
+        return "'assessment' has no 'themes' list"
+    for n, theme in enumerate(themes):
+        problem = _fields_problem(theme, _THEME_FIELDS, f"assessment theme {n + 1}")
+        if problem:
+            return problem
+        if theme["verdict"] not in VERDICT_RANK:
+            return f"assessment theme {n + 1}: unknown verdict {theme['verdict']!r}"
+        if not isinstance(theme.get("title", ""), str):
+            return f"assessment theme {n + 1}: 'title' is not text"
+    findings = data.get("findings")
+    if not isinstance(findings, list):
+        return "no 'findings' list"
+    for n, finding in enumerate(findings):
+        problem = _fields_problem(finding, _FINDING_FIELDS, f"finding {n + 1}")
+        if problem:
+            return problem
+        if not all(isinstance(t, str) for t in finding["themes"]):
+            return f"finding {n + 1}: 'themes' must be a list of theme ids"
+    return None
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
 
+CANDIDATES = 12  # most similar-looking sentences (by shared word pairs) scored for each removed one
+COMMON = 400  # a word pair in more sentences than this does not, alone, make them candidates
+
+
+def _word_pairs(text: str) -> set[str]:
+    words = text.split()
+    if len(words) < 2:
+        return set(words)
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise DiffTimeout()
+
+
+class DiffTimeout(Exception):
+    """The comparison ran past its deadline (diff's --timeout)."""
+
+
+def _pair_nearest(few: list[int], many: list[int], few_pos, many_pos) -> list[tuple[int, int]]:
+    """Each of `few` with the nearest free one of `many` by relative position (ties: earlier)."""
+    if len(few) * len(many) <= 10_000:
+        free = list(many)
+        pairs = []
+        for k in few:
+            best = min(free, key=lambda m: abs(many_pos(m) - few_pos(k)))
+            free.remove(best)
+            pairs.append((k, best))
+        return pairs
+    # Many repeats: a sorted list and bisection instead of a scan per occurrence.
+    import bisect
+
+    free = sorted(many, key=lambda m: (many_pos(m), m))
+    keys = [(many_pos(m), m) for m in free]
+    pairs = []
+    for k in few:
+        at = bisect.bisect_left(keys, (few_pos(k), -1))
+        options = [i for i in (at - 1, at) if 0 <= i < len(free)]
+        i = min(options, key=lambda i: (abs(keys[i][0] - few_pos(k)), free[i]))
+        pairs.append((k, free.pop(i)))
+        keys.pop(i)
+    return pairs
+
+
 def match_findings(
-    old: list[dict], new: list[dict]
+    old: list[dict], new: list[dict], deadline: float | None = None
 ) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]], list[dict], list[dict]]:
-    """(same, edited, removed, added) between two drafts' findings."""
+    """(same, edited, removed, added) between two drafts' findings.
+
+    Near-linear: an edited sentence is looked for only among the few new sentences sharing
+    the most word pairs with it (an inverted index), not among all of them.  `deadline`
+    (time.monotonic()) raises DiffTimeout when passed.
+    """
     # Exact repeats pair within their group; when a sentence repeats (a goal restated in a
     # policy matrix), each occurrence on the scarcer side takes the nearest one, by relative
     # position in its draft, on the other side.
     old_len = max((f["char_end"] for f in old), default=1) or 1
     new_len = max((f["char_end"] for f in new), default=1) or 1
+    old_norm = [_norm(f["text"]) for f in old]
+    new_norm = [_norm(g["text"]) for g in new]
     groups: dict[str, tuple[list[int], list[int]]] = {}
-    for i, f in enumerate(old):
-        groups.setdefault(_norm(f["text"]), ([], []))[0].append(i)
-    for j, g in enumerate(new):
-        groups.setdefault(_norm(g["text"]), ([], []))[1].append(j)
+    for i, text in enumerate(old_norm):
+        groups.setdefault(text, ([], []))[0].append(i)
+    for j, text in enumerate(new_norm):
+        groups.setdefault(text, ([], []))[1].append(j)
     same, paired_old, paired_new = [], set(), set()
     for olds, news in groups.values():
         if not olds or not news:
             continue
+        _check_deadline(deadline)
         swap = len(olds) > len(news)
         few, many = (news, olds) if swap else (olds, news)
         pos = (lambda k: new[k]["char_start"] / new_len, lambda k: old[k]["char_start"] / old_len)
         few_pos, many_pos = (pos[0], pos[1]) if swap else (pos[1], pos[0])
-        free = list(many)
-        for k in few:
-            best = min(free, key=lambda m: abs(many_pos(m) - few_pos(k)))
-            free.remove(best)
+        for k, best in _pair_nearest(few, many, few_pos, many_pos):
             i, j = (best, k) if swap else (k, best)
             same.append((old[i], new[j]))
             paired_old.add(i)
             paired_new.add(j)
-    unmatched_old = [f for i, f in enumerate(old) if i not in paired_old]
-    new_left = {j: g for j, g in enumerate(new) if j not in paired_new}
+    unmatched_old = [i for i in range(len(old)) if i not in paired_old]
+    left = [j for j in range(len(new)) if j not in paired_new]
+    # Inverted index: word pair -> the unpaired new sentences holding it.
+    postings: dict[str, list[int]] = {}
+    for j in left:
+        for token in _word_pairs(new_norm[j]):
+            postings.setdefault(token, []).append(j)
+    taken: set[int] = set()
     edited, removed = [], []
-    for f in unmatched_old:
+    for n, i in enumerate(unmatched_old):
+        if n % 64 == 0:
+            _check_deadline(deadline)
+        text = old_norm[i]
+        tokens = sorted(_word_pairs(text), key=lambda t: len(postings.get(t, ())))
+        shared: dict[int, int] = {}
+        for rank, token in enumerate(tokens):
+            posting = postings.get(token, ())
+            if len(posting) > COMMON and rank >= 3:
+                break  # the rarest three are always used; commoner pairs only below COMMON
+            for j in posting:
+                if j not in taken:
+                    shared[j] = shared.get(j, 0) + 1
+        candidates = sorted(sorted(shared, key=lambda j: -shared[j])[:CANDIDATES])
         best, best_ratio = None, SIMILAR
-        for j, g in new_left.items():
-            matcher = difflib.SequenceMatcher(None, _norm(f["text"]), _norm(g["text"]), autojunk=False)
+        for j in candidates:
+            matcher = difflib.SequenceMatcher(None, text, new_norm[j], autojunk=False)
             if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
                 continue
             ratio = matcher.ratio()
             if ratio >= best_ratio:
                 best, best_ratio = j, ratio
         if best is None:
-            removed.append(f)
+            removed.append(old[i])
         else:
-            edited.append((f, new_left.pop(best)))
-    return same, edited, removed, list(new_left.values())
+            taken.add(best)
+            edited.append((old[i], new[best]))
+    return same, edited, removed, [new[j] for j in left if j not in taken]
 
 
 def _stage_depths() -> dict[str, int]:
@@ -125,7 +270,9 @@ def _stage_depths() -> dict[str, int]:
     return {s.id: s.depth for s in get_ruleset(None).taxonomy.stages.values()}
 
 
-def compare(old: dict, new: dict) -> DraftDiff:
+def compare(old: dict, new: dict, timeout: float | None = None) -> DraftDiff:
+    """The comparison; over `timeout` seconds it raises an InputError saying so."""
+    deadline = time.monotonic() + timeout if timeout else None
     depth = _stage_depths()
     before = {t["theme"]: t for t in old["assessment"]["themes"]}
     after = {t["theme"]: t for t in new["assessment"]["themes"]}
@@ -139,7 +286,11 @@ def compare(old: dict, new: dict) -> DraftDiff:
         if change == "regressed":
             regressions.append(theme)
         changes.append(ThemeChange(theme, b.get("title", theme), b, a, change))
-    same, edited, removed, added = match_findings(old["findings"], new["findings"])
+    try:
+        same, edited, removed, added = match_findings(old["findings"], new["findings"], deadline)
+    except DiffTimeout:
+        where = f"{old['document']['path']} -> {new['document']['path']}"
+        raise InputError(where, f"comparison took longer than the timeout of {timeout:g} s") from None
     score_change = round(new["assessment"]["score"] - old["assessment"]["score"], 1)
     return DraftDiff(old, new, changes, added, removed, edited, len(same), score_change, regressions)
 

@@ -28,6 +28,10 @@ def tables(store) -> tuple[list[dict], list[dict]]:
             v = verdicts.get(doc["id"], {}).get(theme)
             row[theme] = v["verdict"] if v else ""
             row[f"{theme}_stage"] = (v or {}).get("deepest_stage") or ""
+        # Deleted or renamed since it was scanned: the row describes a file no longer there.
+        row["file_exists"] = os.path.lexists(doc["path"])
+        row["settings"] = doc.get("settings") or ""  # the options that shaped the result
+        row["warnings"] = "; ".join(json.loads(doc["warnings"])) if doc.get("warnings") else ""
         matrix.append(row)
     findings = [{k: v for k, v in f.items() if k != "document_id"} for f in store.findings()]
     for f in findings:

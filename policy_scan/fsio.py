@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
 
 def printable(path: str | os.PathLike | bytes) -> str:
-    """The name as text that can always be encoded: undecodable bytes shown as \\xNN."""
+    """The name as text that can always be encoded and is one line: undecodable bytes shown as
+    \\xNN, control characters (a newline, a tab) as \\n, \\t or \\xNN."""
     raw = path if isinstance(path, bytes) else os.fsencode(os.fspath(path))
-    return raw.decode("utf-8", "backslashreplace")
+    text = raw.decode("utf-8", "backslashreplace")
+    if _CONTROL.search(text):  # a newline in a name must not split a one-line message
+        text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _umask() -> int:

@@ -2,22 +2,27 @@
 
 Schema (also in the README):
   documents(id, path UNIQUE, sha256, pages, language, status 'done'|'failed'|'pending', error,
-            rules_version, model, score, seconds, scanned_at, warnings (JSON list or NULL))
+            rules_version, model, score, seconds, scanned_at, warnings (JSON list or NULL),
+            settings (the options that shaped the result, e.g. "max-pages 10000, ocr off"))
   assessments(document_id, theme, verdict, deepest_stage, evidence_count, pages, score)
   findings(document_id, n, page, char_start, char_end, text, themes, stage, score, source,
            rule_ids, matched_terms, lang)
-A document is done for a (sha256, rules_version, model) triple; a rerun skips it.
+A document is done for a (sha256, rules_version, model, settings) key; a rerun skips it.
+A result made before settings were recorded (NULL) is scanned again.
 Paths are stored losslessly: as TEXT, or, for a file name that is not UTF-8, as a BLOB of
 its bytes (read back as the same str, with surrogate escapes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .errors import PolicyScanError
 
 DOCUMENTS = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -33,11 +38,13 @@ CREATE TABLE IF NOT EXISTS {name} (
     score REAL,
     seconds REAL,
     scanned_at TEXT,
-    warnings TEXT
+    warnings TEXT,
+    settings TEXT
 );
 """
 DOCUMENT_COLUMNS = (
-    "id, path, sha256, pages, language, status, error, rules_version, model, score, seconds, scanned_at, warnings"
+    "id, path, sha256, pages, language, status, error, rules_version, model, score, seconds, scanned_at, warnings, "
+    "settings"
 )
 SCHEMA = (
     DOCUMENTS.format(name="documents")
@@ -87,14 +94,50 @@ def path_value(stored: str | bytes) -> str:
     return os.fsdecode(stored) if isinstance(stored, bytes) else stored
 
 
+class StoreError(PolicyScanError):
+    """The audit store cannot be opened, read or written."""
+
+
+def store_problem(exc: sqlite3.Error) -> str:
+    """SQLite's error as one line an auditor can act on."""
+    message = str(exc)
+    if "file is not a database" in message:
+        return "not an audit store (not an SQLite database)"
+    if "malformed" in message:
+        return f"the audit store is damaged, truncated or corrupt ({message})"
+    if "readonly" in message or "read-only" in message:
+        return f"cannot write to the audit store ({message})"
+    if "disk is full" in message or "database or disk is full" in message:
+        return f"cannot write to the audit store ({message})"
+    return f"audit store error ({message})"
+
+
+@contextlib.contextmanager
+def store_errors(path: str | os.PathLike):
+    """Any SQLite error inside becomes a one-line StoreError naming the store."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(os.fspath(path), store_problem(exc)) from None
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
-        self.db.executescript(SCHEMA)
-        self._upgrade()
+        folder = Path(self.path).parent
+        if not folder.is_dir():
+            problem = "does not exist" if not folder.exists() else "is not a folder"
+            raise StoreError(self.path, f"cannot create the audit store: {folder} {problem}")
+        with store_errors(self.path):
+            self.db = sqlite3.connect(self.path, timeout=30)
+            try:
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.db.execute("PRAGMA journal_mode = WAL")  # a killed run leaves a consistent file
+                self.db.executescript(SCHEMA)
+                self._upgrade()
+            except BaseException:
+                self.db.close()
+                raise
 
     def _upgrade(self) -> None:
         """Bring a store written by an earlier version to this schema, keeping its rows.
@@ -104,6 +147,10 @@ class Store:
         """
         (sql,) = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()
         if "'pending'" in sql:
+            columns = [row[1] for row in self.db.execute("PRAGMA table_info(documents)")]
+            if "settings" not in columns:
+                with self.db:
+                    self.db.execute("ALTER TABLE documents ADD COLUMN settings TEXT")
             return
         columns = [row[1] for row in self.db.execute("PRAGMA table_info(documents)")]
         kept = ", ".join(c for c in DOCUMENT_COLUMNS.split(", ") if c in columns)
@@ -129,13 +176,30 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def is_done(self, path: str, sha256: str, rules_version: str, model: str) -> bool:
-        row = self.db.execute(
+    def is_done(self, path: str, sha256: str, rules_version: str, model: str, settings: str | None = None) -> bool:
+        """Done with these bytes, rules and model (and, given `settings`, with those settings:
+        a result cut short by --max-pages 5 is not done for --max-pages 100)."""
+        query = (
             "SELECT 1 FROM documents WHERE path = ? AND sha256 = ? AND rules_version = ? AND model = ? "
-            "AND status = 'done'",
-            (path_key(path), sha256, rules_version, model),
-        ).fetchone()
-        return row is not None
+            "AND status = 'done'"
+        )
+        args: tuple = (path_key(path), sha256, rules_version, model)
+        if settings is not None:
+            query += " AND settings = ?"
+            args += (settings,)
+        return self.db.execute(query, args).fetchone() is not None
+
+    def prune(self, keep) -> list[str]:
+        """Remove documents whose file no longer exists (deleted or renamed) unless `keep(path)`;
+        return their paths."""
+        gone = [
+            (stored, path_value(stored))
+            for (stored,) in self.db.execute("SELECT path FROM documents").fetchall()
+            if not os.path.lexists(path_value(stored)) and not keep(path_value(stored))
+        ]
+        with self.db:
+            self.db.executemany("DELETE FROM documents WHERE path = ?", [(stored,) for stored, _ in gone])
+        return [path for _, path in gone]
 
     def add_pending(self, paths: list[str]) -> None:
         """Record documents about to be scanned that the store does not hold yet as 'pending'.
@@ -157,7 +221,7 @@ class Store:
             self.db.execute("DELETE FROM documents WHERE path = ?", (key,))
             cur = self.db.execute(
                 "INSERT INTO documents (path, sha256, pages, language, status, error, rules_version, model, score, "
-                "seconds, scanned_at, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seconds, scanned_at, warnings, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     record.get("sha256"),
@@ -171,6 +235,7 @@ class Store:
                     record.get("seconds"),
                     now,
                     json.dumps(record["warnings"], ensure_ascii=False) if record.get("warnings") else None,
+                    record.get("settings"),
                 ),
             )
             doc_id = cur.lastrowid

@@ -258,3 +258,98 @@ def test_seed_pdf_reads_cleanly(engine, tmp_path):
     path.write_bytes(seed_pdf())
     doc, seg, _ = read(str(path), ScanOptions(engine=engine))
     assert doc.page_count == 2 and any("remittances" in p.text for p in seg.passages)
+
+
+# --- settings files ------------------------------------------------------------------------
+
+SETTINGS = "timeout: 60\nmax-pages: 500\nscan:\n  format: json\n  ocr: auto\n  sensitivity: 0.4\naudit:\n  jobs: 2\n"
+
+settings_edit = st.one_of(
+    rule_edit,
+    st.tuples(
+        st.just("insert"),
+        st.integers(0, len(SETTINGS)),
+        st.sampled_from(
+            [".inf", ".nan", "1e300", "2024-01-01", "1.5", "yes", "~", "[1, 2]", "{a: 1}", "&x 1", "*x", "<<: {}",
+             "!!binary aGk=", "!!python/name:os.system", "\x00", "\ud800", "'", '"', "? ", "--- ", "%YAML 1.1\n"]
+        ),
+    ),
+)
+
+
+@given(st.lists(settings_edit, min_size=1, max_size=5))
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+def test_loading_mutated_settings_files(edits):
+    from policy_scan.cli import main
+    from policy_scan.config import load_config
+
+    content = edit_rules(SETTINGS, edits)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "policy-scan.yaml"
+        path.write_bytes(content.encode("utf-8", "surrogatepass"))  # a lone surrogate: bytes that are not UTF-8
+        try:
+            defaults = load_config(path, main)
+        except PolicyScanError as exc:
+            assert "\n" not in str(exc) and str(path) in str(exc)
+            return
+    assert isinstance(defaults, dict)
+
+
+SETTING_KEYS = st.sampled_from(["timeout", "max-pages", "ocr", "scan", "audit", "sensitivity", "x"])
+
+
+@given(st.dictionaries(SETTING_KEYS, yaml_values))
+def test_loading_structurally_odd_settings_files(data):
+    from policy_scan.cli import main
+    from policy_scan.config import load_config
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "policy-scan.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        try:
+            load_config(path, main)
+        except PolicyScanError as exc:
+            assert "\n" not in str(exc)
+
+
+# --- classify input ---------------------------------------------------------------------------
+
+json_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30)
+)
+classify_line = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda text, extra: json.dumps({"text": text, **extra}, ensure_ascii=False),
+        st.text(max_size=80) | st.sampled_from(["Remittances sent home by migrant workers rose.", "Los migrantes"]),
+        st.dictionaries(st.sampled_from(["lang", "id", "n", "meta"]), json_scalar, max_size=3),
+    ),
+    st.sampled_from(
+        ['{"text": "x", "n": NaN}', '{"text": "\\ud800"}', '{"text": 1}', "[1]", '{"text": "a", "d": ' + "[" * 200
+         + "]" * 200 + "}", '{"text": "x", "n": ' + "9" * 5000 + "}", '{"text": "\\ud83d\\ude00 migrants"}']
+    ),
+)
+
+
+@given(st.lists(classify_line, max_size=6))
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_classify_input(lines):
+    """Whatever the lines, classify either judges them and writes valid JSON, or refuses one."""
+    import io
+
+    from policy_scan.api import classify
+    from policy_scan.corpus import bounded_lines, parse_jsonl
+
+    stream = io.StringIO("\n".join(lines), newline="")
+    try:
+        parsed = parse_jsonl(bounded_lines(stream), "<stdin>", PolicyScanError)
+    except PolicyScanError as exc:
+        assert str(exc).startswith("<stdin>") and "\n" not in str(exc)
+        return
+    records = [r for _, r in parsed if isinstance(r.get("text"), str)]
+    langs = [r.get("lang") if r.get("lang") in ("en", "es", "fr") else "auto" for r in records]
+    for record, verdict in zip(records, classify([r["text"] for r in records], langs, method="rules")):
+        record.update(relevant=verdict.relevant, score=verdict.score, themes=verdict.themes)
+        out = json.dumps(record, ensure_ascii=False, allow_nan=False)
+        out.encode("utf-8")
+        assert json.loads(out) == json.loads(out)

@@ -31,11 +31,9 @@ def file_sha256(path: str | Path) -> str:
 def check_pdf_file(path: str | Path) -> None:
     """Fail early, with one clear line, on files no engine can read."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), "no such file")
     if p.is_dir():
         raise InputError(str(path), "is a directory, not a PDF")
-    problem = not_regular(p)
+    problem = not_regular(p)  # "no such file", or the true reason: a symbolic link loop, a FIFO…
     if problem:
         raise InputError(str(path), problem)
     try:
@@ -44,6 +42,8 @@ def check_pdf_file(path: str | Path) -> None:
             head = fh.read(1024)
     except OSError as exc:
         raise InputError(str(path), f"cannot read file ({exc.strerror})") from None
+    if size == 0 and head:  # /proc, /sys: files the kernel writes as they are read
+        raise InputError(str(path), "a virtual file (size 0 on disk, as in /proc or /sys), not a PDF")
     if size == 0:
         raise InputError(str(path), "empty file")
     if b"%PDF-" not in head:
