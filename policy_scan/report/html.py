@@ -18,7 +18,7 @@ from ..fsio import printable
 from ..language import language_name
 from .csp import with_csp
 from .json import finding_dict
-from .labels import label
+from .labels import gap_advice, label
 
 
 @dataclass
@@ -180,6 +180,7 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
                 "colour": theme_colour(t.theme),
                 "gcm": [(g, tax.gcm_titles.get(g, "")) for g in t.gcm],
                 "stage_title": stage_title(t.deepest_stage) if t.deepest_stage else "",
+                "gap": gap_advice(t.theme, t.entry_point, ui_lang),
             }
         )
     stage_titles = {s: stage_title(s) for s in tax.stages}
@@ -189,7 +190,11 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             version=__version__,
             name=printable(os.path.basename(result.document.path)),
             doc=result.document,
-            language=language_name(result.language),
+            language=(
+                label(f"language {result.language}", ui_lang)
+                if result.language in ("en", "es", "fr")
+                else language_name(result.language)
+            ),
             result=result,
             assessment=result.assessment,
             themes=themes,

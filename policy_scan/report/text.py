@@ -8,7 +8,7 @@ import textwrap
 from .. import __version__
 from ..fsio import printable
 from ..language import language_name
-from .labels import label
+from .labels import gap_advice, label
 
 MARKS = {"addressed": "✓", "partial": "~", "absent": "✗"}
 
@@ -93,7 +93,8 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
                 links.append("GCM " + ", ".join(str(g) for g in t.gcm))
             if t.sdg:
                 links.append("SDG " + ", ".join(t.sdg))
-            wrapped = textwrap.wrap(f"{L('gap')}: {t.entry_point}" + (f" ({'; '.join(links)})" if links else ""), 96)
+            advice = gap_advice(t.theme, t.entry_point, ui_lang)
+            wrapped = textwrap.wrap(f"{L('gap')}: {advice}" + (f" ({'; '.join(links)})" if links else ""), 96)
             out.extend(f"         {line}" for line in wrapped)
     out.append("")
     out.extend(_stage_grid(a, tax, L))
