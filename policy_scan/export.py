@@ -100,7 +100,8 @@ def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None
                 report = relative_url(os.path.relpath(candidate, where))
         row["report"] = report
         row["name"] = Path(row["path"]).name
-    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=printable(store.path)))
+    db = printable(Path(store.path).name)  # the file's name, not the folders it sits in
+    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=THEMES, db=db))
 
 
 def relative_url(path: str) -> str:

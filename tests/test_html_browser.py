@@ -386,3 +386,94 @@ def test_decisions_survive_reload_and_round_trip_through_export_and_import(page,
     fixed = next(r for r in refs if r["relevant"])
     assert fixed["themes"] == ["T6"] and fixed["doc"] == "KHM_Labour_Migration_Policy_2015-2018.pdf"
     assert len(fixed["sha1"]) == 12
+
+
+# ---- the diff and the audit summary: hostile names and text, filters, phone width ----
+
+HOSTILE_NAMES = ('<img src=x onerror="window.__xss=5">.pdf', "javascript:alert(1).pdf")
+
+
+@pytest.fixture(scope="module")
+def hostile_diff(tmp_path_factory, example_plan):
+    """A diff between the example plan and the hostile-text PDF, both under hostile names,
+    from folders whose path must not appear."""
+    import subprocess
+    import sys
+
+    from pdfgen import hostile_text
+
+    folder = tmp_path_factory.mktemp("secret-folder")
+    old, new = folder / HOSTILE_NAMES[0], folder / HOSTILE_NAMES[1]
+    shutil.copy(example_plan, old)
+    hostile_text(new)
+    out = folder / "diff.html"
+    subprocess.run(
+        [sys.executable, "-m", "policy_scan", "diff", str(old), str(new), "-f", "html", "-o", str(out), "-q"],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def test_diff_shows_names_and_hostile_text_as_text_and_runs_nothing(page, hostile_diff):
+    page.goto(hostile_diff.as_uri())
+    assert page.dialogs == [] and page.evaluate("window.__xss") is None
+    assert page.locator("h1").inner_text() == f"{HOSTILE_NAMES[0]} → {HOSTILE_NAMES[1]}"
+    html = hostile_diff.read_text(encoding="utf-8")
+    assert str(hostile_diff.parent) not in html  # file names, not the folders
+    assert "<script>window.__xss = 1; alert(1)</script>" in page.locator("#changes").inner_text()
+    assert page.locator("#changes img").count() == 0 and page.locator("#changes script").count() == 0
+    page.locator("#search").fill("alert(1)")  # the script's own filter runs under the policy
+    assert page.locator("#count").inner_text().split(" / ")[0] != "0"
+
+
+def test_diff_filters_and_groups_by_theme(page, hostile_diff):
+    page.goto(hostile_diff.as_uri())
+    items = page.locator(".item")
+    total = items.count()
+    assert total > 5 and page.locator("#count").inner_text() == f"{total} / {total}"
+    # every item sits in the group of its first theme
+    for group in page.locator("details.group").all():
+        theme = group.get_attribute("data-theme")
+        for themes in group.locator(".item").evaluate_all("xs => xs.map(x => x.dataset.themes)"):
+            assert themes.split()[0] == theme
+    # a theme's link in the table filters to that theme's changes, in any group
+    link = page.locator("#themes a[data-theme]").first
+    theme = link.get_attribute("data-theme")
+    link.click()
+    assert page.locator("#f-theme").input_value() == theme
+    shown = page.locator(".item:not(.hidden)")
+    expected = [t for t in items.evaluate_all("xs => xs.map(x => x.dataset.themes)") if theme in t.split()]
+    assert shown.count() == len(expected) > 0
+    assert page.locator("#count").inner_text() == f"{len(expected)} / {total}"
+    for g in page.locator("details.group:not(.hidden)").all():
+        assert g.evaluate("g => g.open")
+    # kinds: no removed item stays once "removed" is unticked
+    page.select_option("#f-theme", "")
+    page.locator('.f-kind[value="removed"]').uncheck()
+    assert page.locator('.item[data-kind="removed"]:not(.hidden)').count() == 0
+    assert page.locator('.item[data-kind="added"]:not(.hidden)').count() > 0
+
+
+def test_phone_width_diff_and_audit_pages_do_not_scroll_sideways(browser, hostile_diff, example_plan, tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        shutil.copy(example_plan, folder / name)
+    db, index = tmp_path / "a.sqlite", tmp_path / "index.html"
+    for args in (
+        ["audit", folder, "--db", db, "-q", "--no-classifier"],
+        ["audit-export", "--db", db, "-f", "html", "-o", index],
+    ):
+        subprocess.run([sys.executable, "-m", "policy_scan", *map(str, args)], check=True, capture_output=True)
+    assert str(tmp_path) not in index.read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.route("http*://**", lambda route: route.abort())
+    pg = context.new_page()
+    for path in (hostile_diff, index):
+        pg.goto(path.as_uri())
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+    context.close()
