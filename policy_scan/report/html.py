@@ -76,7 +76,8 @@ FRONT_MATTER_CHARS = 300  # a chapter before the first one with findings, with l
 def _chapters(result, findings: list[dict]) -> list[ChapterView]:
     """Chapters of the plan text with their findings; cover and front-matter headings with
     hardly any text, before the first chapter with findings, are left out of the heat map
-    (`ChapterView.front` marks the others before it, shown neutral, not as silent)."""
+    (`ChapterView.front` marks the others before it, shown neutral, not as silent), and so
+    are headings without findings that hold hardly any text or sit on contents pages."""
     by_start = sorted(findings, key=lambda f: f["char_start"])
     chapters: list[ChapterView] = []
     index: dict[str, ChapterView] = {}
@@ -116,6 +117,12 @@ def _chapters(result, findings: list[dict]) -> list[ChapterView]:
             break
         view.front = True
         view.in_matrix = view.chars >= FRONT_MATTER_CHARS
+    toc = set(result.segmentation.toc_pages or ())
+    for view in chapters:
+        # a heading with hardly any text, or a contents page, is not a chapter that is silent
+        contents = all(p in toc for p in range(view.pages[0], view.pages[1] + 1))
+        if not view.themes and (view.chars < FRONT_MATTER_CHARS or contents):
+            view.in_matrix = False
     return chapters
 
 

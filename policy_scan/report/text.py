@@ -101,8 +101,11 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
     chapters = a.chapters
     if chapters:
         out.append(L("chapters"))
-        for c in chapters:
-            themes = ", ".join(f"{k}×{v}" for k, v in c.themes.items()) or L("silent on migration")
+        first = next((i for i, c in enumerate(chapters) if c.themes), len(chapters))
+        for i, c in enumerate(chapters):
+            # headings before the first chapter with findings are the cover and front matter
+            quiet = L("front matter") if i < first else L("silent on migration")
+            themes = ", ".join(f"{k}×{v}" for k, v in c.themes.items()) or quiet
             span = f"{c.pages[0]}" if c.pages[0] == c.pages[1] else f"{c.pages[0]}–{c.pages[1]}"
             out.append(f"  {L('pp.')} {span:<9} {_snippet(c.title, 60):<60}  {themes}")
         out.append("")
