@@ -477,3 +477,79 @@ def test_phone_width_diff_and_audit_pages_do_not_scroll_sideways(browser, hostil
         pg.goto(path.as_uri())
         assert pg.evaluate("document.documentElement.scrollWidth") <= 390, path.name
     context.close()
+
+
+# ---- checklist to evidence, theme x stage grid, search over the text, CSV, print ----
+
+
+def test_a_checklist_row_filters_to_its_theme_and_the_grid_names_its_stages(page, real_report):
+    page.goto(real_report.as_uri())
+    page.click('#checklist tr[data-theme="T3"] button.only')
+    shown = visible_marks(page)
+    assert shown and all("T3" in t.split() for t in shown)
+    assert len(shown) < page.locator("mark.finding").count()
+    assert "T3" in page.locator("#d-themes").inner_text().split()
+    assert page.locator("#theme-count").inner_text().startswith("1/")
+    page.click("#f-reset")
+    assert len(visible_marks(page)) == page.locator("mark.finding").count()
+    # the grid: stage names in the header, each cell counts the theme's findings at that stage
+    header = page.locator("#stage-grid thead").inner_text()
+    assert "Strategic priorities" in header and "P3" in header
+    cells = page.locator("#stage-grid td.cell")
+    assert cells.count() > 5
+    marks = page.eval_on_selector_all(
+        "mark.finding", "ms => ms.map(m => [m.id, m.dataset.themes.split(' '), m.dataset.stage])"
+    )
+    for k in range(cells.count()):
+        td = cells.nth(k)
+        theme = td.locator("xpath=..").get_attribute("data-theme")
+        stage = td.get_attribute("data-stage")
+        ids = [i for i, themes, s in marks if theme in themes and s == stage]
+        assert td.inner_text() == str(len(ids)) and td.locator("a").get_attribute("data-target") == ids[0]
+    cells.last.locator("a").click()
+    fid = cells.last.locator("a").get_attribute("data-target")
+    assert page.locator("#d-id").inner_text() == fid
+
+
+def test_search_covers_the_whole_text_not_only_findings(page, real_report):
+    page.goto(real_report.as_uri())
+    # a word from a passage without findings: the search finds it all the same
+    word = page.evaluate(
+        """() => {
+          const p = [...document.querySelectorAll('p.passage')]
+            .find(p => !p.querySelector('mark') && p.textContent.length > 200);
+          return p.textContent.split(/\\s+/).filter(w => /^[a-z]{7,}$/.test(w))[0];
+        }"""
+    )
+    assert word
+    page.fill("#search", word)
+    expected = page.evaluate(
+        "w => [...document.querySelectorAll('p.passage')].filter(p => p.textContent.toLowerCase().includes(w)).length",
+        word,
+    )
+    assert expected > 0 and page.locator("p.passage.hit").count() == expected
+    assert page.locator("#count").inner_text().endswith(f"· {expected} passage" + ("s" if expected > 1 else ""))
+    page.press("#search", "Enter")
+    at = page.locator("p.passage.hit.at")
+    assert at.count() == 1 and word in at.inner_text().lower()
+    box = at.bounding_box()
+    assert box["y"] < 900 and box["y"] + box["height"] > 0
+
+
+def test_evidence_csv_and_print_keep_theme_colours(page, real_report, tmp_path):
+    import csv
+
+    page.goto(real_report.as_uri())
+    page.click('#checklist tr[data-theme="T2"] button.only')
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    out = tmp_path / "evidence.csv"
+    info.value.save_as(out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    shown = page.eval_on_selector_all("mark.finding:not(.hidden)", "ms => ms.map(m => m.id)")
+    assert [r["id"] for r in rows] == shown and all("T2" in r["themes"].split() for r in rows)
+    assert rows[0]["text"] == page.locator(f"#{shown[0]}").inner_text()
+    page.emulate_media(media="print")
+    colour = page.eval_on_selector("mark.finding", "m => getComputedStyle(m).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.eval_on_selector("mark.finding", "m => getComputedStyle(m).printColorAdjust") == "exact"

@@ -191,6 +191,12 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             }
         )
     stage_titles = {s: stage_title(s) for s in tax.stages}
+    # theme x stage: the findings of each theme at each stage (ids, in document order)
+    grid: dict[str, dict[str, list[str]]] = {}
+    for f in sorted(findings, key=lambda f: f["char_start"]):
+        for t in f["themes"]:
+            grid.setdefault(t, {}).setdefault(f["stage"], []).append(f["id"])
+    stage_order = sorted(tax.stages, key=lambda s: int(s[1:]) if s[1:].isdigit() else 99)
     template = env.get_template("report.html.j2")
     return with_csp(
         template.render(
@@ -215,6 +221,8 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             drawn=drawn,
             page_of=page_of,
             stage_titles=stage_titles,
+            grid=grid,
+            stage_order=stage_order,
             theme_names={t["a"].theme: t["short"] for t in themes},
             doc_lang=result.language if result.language not in ("und", "") else "",
             n_label=lambda n, key: f"{n} {label(key if n == 1 else key + 's', ui_lang)}",

@@ -27,7 +27,11 @@ LABELS = {
     "stage": {"es": "Etapa", "fr": "Étape", "en": "Stage"},
     "source": {"es": "Fuente", "fr": "Source", "en": "Source"},
     "all": {"es": "todas", "fr": "toutes", "en": "all"},
-    "search": {"es": "Buscar en los hallazgos", "fr": "Chercher dans les constats", "en": "Search findings"},
+    "search": {
+        "es": "Buscar en el texto del plan",
+        "fr": "Chercher dans le texte du plan",
+        "en": "Search the plan's text",
+    },
     "document": {"es": "Texto del plan", "fr": "Texte du plan", "en": "The plan's text"},
     "pages with evidence": {"es": "Páginas con evidencia", "fr": "Pages avec éléments", "en": "Pages with evidence"},
     "matched terms": {"es": "términos", "fr": "termes", "en": "matched terms"},
@@ -81,6 +85,21 @@ LABELS = {
     "decision": {"es": "decisión", "fr": "décision", "en": "decision"},
     "themes filter": {"es": "Temas", "fr": "Thèmes", "en": "Themes"},
     "rule": {"es": "regla", "fr": "règle", "en": "rule"},
+    "show evidence": {"es": "ver su evidencia", "fr": "voir ses éléments", "en": "show its evidence"},
+    "all themes": {"es": "Todos los temas", "fr": "Tous les thèmes", "en": "All themes"},
+    "grid help": {
+        "es": "Las etapas de planificación que alcanza cada tema: cada celda cuenta sus hallazgos y lleva al primero.",
+        "fr": "Les étapes de planification atteintes par chaque thème : chaque cellule compte ses constats et mène au "
+        "premier.",
+        "en": "Which planning stages each theme reaches: each cell counts its findings and opens the first.",
+    },
+    "passages": {"es": "pasajes", "fr": "passages", "en": "passages"},
+    "passage": {"es": "pasaje", "fr": "passage", "en": "passage"},
+    "export csv": {
+        "es": "Exportar evidencia (CSV)",
+        "fr": "Exporter les éléments (CSV)",
+        "en": "Export evidence (CSV)",
+    },
     "both": {"es": "ambos", "fr": "les deux", "en": "both"},
     "SDG": {"es": "ODS", "fr": "ODD", "en": "SDG"},
     "ocr check": {
