@@ -230,12 +230,56 @@ def test_a_box_opens_its_finding_and_the_finding_links_its_page(page, nsdp):
     number = result.findings[int(target[1:]) - 1].page
     figure = page.locator(f"#page-{number}")
     assert "current" in figure.get_attribute("class")
-    fbox = figure.bounding_box()
-    assert 0 <= fbox["y"] + fbox["height"] / 2 <= 900
+    # the page opens in the viewer at readable size, the finding's box in sight and marked
+    viewer = page.locator("#viewer")
+    assert viewer.is_visible() and page.locator("#v-title").inner_text().endswith(str(number))
+    assert page.locator("#v-body img").bounding_box()["width"] >= 560
+    box = page.locator(f'#v-body svg a.current[data-target="{target}"] rect').first.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= 900
+    page.keyboard.press("Escape")
+    assert not viewer.is_visible() and page.evaluate("document.activeElement.id") == target
     # the caption is not under the overlay: its links are clickable
+    figure.scroll_into_view_if_needed()
     caption_link = figure.locator("figcaption a").first
     caption_link.click()
     assert page.locator("#d-id").inner_text() == caption_link.inner_text()
+
+
+def test_the_page_viewer_zooms_steps_through_pages_and_findings_and_its_boxes_open_findings(page, nsdp):
+    path, result = nsdp
+    drawn = [img.page for img in result.page_images]
+    page.goto(path.as_uri() + "#F2")
+    page.click("#d-goto")
+    title = page.locator("#v-title")
+    first = int(title.inner_text().split()[-1])
+    assert first == result.findings[1].page
+    width = page.locator("#v-body img").bounding_box()["width"]
+    page.click("#v-zoom-in")
+    assert page.locator("#v-body img").bounding_box()["width"] == pytest.approx(1.5 * width, abs=2)
+    assert page.locator("#v-zoom").inner_text() == "150%"
+    page.click("#v-zoom-out")
+    page.click("#v-next-page")
+    assert int(title.inner_text().split()[-1]) == drawn[drawn.index(first) + 1]
+    page.keyboard.press("ArrowLeft")
+    assert int(title.inner_text().split()[-1]) == first
+    # next finding: the panel and the viewer follow it
+    page.click("#v-next")
+    fid = page.locator("#d-id").inner_text()
+    assert fid == "F3" and int(title.inner_text().split()[-1]) == result.findings[2].page
+    assert page.locator('#v-body svg a.current').first.get_attribute("data-target") == "F3"
+    # a box in the viewer opens its finding in the text, the viewer closes
+    other = page.locator("#v-body svg a[data-target]").last
+    target = other.get_attribute("data-target")
+    other.locator("rect").first.click()
+    assert not page.locator("#viewer").is_visible()
+    assert page.locator("#d-id").inner_text() == target
+    mark = page.locator(f"#{target}").bounding_box()
+    assert 0 <= mark["y"] <= 900
+    # a thumbnail's image opens the viewer too
+    thumb = page.locator(f"#page-{drawn[0]} .sheet")
+    thumb.scroll_into_view_if_needed()
+    thumb.click(position={"x": 3, "y": 3})
+    assert page.locator("#viewer").is_visible() and title.inner_text().endswith(str(drawn[0]))
 
 
 def test_a_stable_link_opens_its_finding_clear_of_the_bar_and_panel(page, nsdp):

@@ -94,6 +94,12 @@ LABELS = {
         "en": "Which planning stages each theme reaches: each cell counts its findings and opens the first.",
     },
     "passages": {"es": "pasajes", "fr": "passages", "en": "passages"},
+    "previous page": {"es": "Página anterior", "fr": "Page précédente", "en": "Previous page"},
+    "next page": {"es": "Página siguiente", "fr": "Page suivante", "en": "Next page"},
+    "previous finding": {"es": "Hallazgo anterior", "fr": "Constat précédent", "en": "Previous finding"},
+    "next finding": {"es": "Hallazgo siguiente", "fr": "Constat suivant", "en": "Next finding"},
+    "zoom in": {"es": "Ampliar", "fr": "Agrandir", "en": "Zoom in"},
+    "zoom out": {"es": "Reducir", "fr": "Réduire", "en": "Zoom out"},
     "passage": {"es": "pasaje", "fr": "passage", "en": "passage"},
     "export csv": {
         "es": "Exportar evidencia (CSV)",
