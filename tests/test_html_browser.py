@@ -597,3 +597,50 @@ def test_evidence_csv_and_print_keep_theme_colours(page, real_report, tmp_path):
     colour = page.eval_on_selector("mark.finding", "m => getComputedStyle(m).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
     assert page.eval_on_selector("mark.finding", "m => getComputedStyle(m).printColorAdjust") == "exact"
+
+
+def test_keyboard_only_review_of_a_whole_report(page, real_report):
+    """No mouse: skip link, every finding in turn with a decision on each (keys 1-4, a note
+    through the panel), its page in the viewer and back, a gap decided, all counted."""
+    page.goto(real_report.as_uri())
+    total = page.locator("mark.finding").count()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # skip to the plan's text
+    seen = []
+    for i in range(total):
+        page.keyboard.press("j")
+        fid = page.evaluate("document.activeElement.id")
+        assert page.locator("#d-id").inner_text() == fid
+        seen.append(fid)
+        page.keyboard.press("2" if i == 1 else "1")
+    assert seen == page.eval_on_selector_all("mark.finding", "ms => ms.map(m => m.id)")
+    assert page.locator("#decision-count").inner_text() == f"{total} decisions"
+    # into the panel: the decision by arrow keys, then a note, Esc back to the sentence
+    page.keyboard.press("e")
+    assert page.evaluate("document.activeElement.name") == "d-decision"
+    page.keyboard.press("ArrowRight")  # correct -> not about migration
+    while page.evaluate("document.activeElement.id") != "d-note":
+        page.keyboard.press("Tab")
+    page.keyboard.type("checked by keyboard")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == seen[-1]
+    # its page, and back
+    page.keyboard.press("v")
+    assert page.locator("#viewer").is_visible()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Escape")
+    assert not page.locator("#viewer").is_visible() and page.evaluate("document.activeElement.id") == seen[-1]
+    # a gap, reached with Tab from the top
+    page.keyboard.press("Home")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.gap-review') !== null"):
+            break
+    page.keyboard.press("Space")
+    assert page.locator("#decision-count").inner_text() == f"{total + 1} decisions"
+    stored = page.evaluate("JSON.parse(localStorage.getItem('policy-scan:decisions:' + report.dataset.sha256))")
+    assert stored[seen[1]]["decision"] == "not_migration"
+    assert stored[seen[-1]]["decision"] == "not_migration" and stored[seen[-1]]["note"] == "checked by keyboard"
+    assert sum(d["decision"] == "correct" for d in stored.values()) == total - 2
+    assert any(d["kind"] == "gap" for d in stored.values())

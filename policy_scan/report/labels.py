@@ -45,9 +45,9 @@ LABELS = {
         "Chapters in red say nothing on migration.",
     },
     "keys help": {
-        "es": "Teclas: j/n siguiente, k/p anterior, Esc cierra",
-        "fr": "Touches : j/n suivant, k/p précédent, Échap ferme",
-        "en": "Keys: j/n next finding, k/p previous, Esc closes",
+        "es": "Teclas: j/n siguiente, k/p anterior, 1–4 decidir, e revisión, v página, Esc cierra",
+        "fr": "Touches : j/n suivant, k/p précédent, 1–4 décider, e revue, v page, Échap ferme",
+        "en": "Keys: j/n next finding, k/p previous, 1–4 decide, e review panel, v page, Esc closes",
     },
     "score short": {"es": "puntuación", "fr": "score", "en": "score"},
     "page": {"es": "página", "fr": "page", "en": "page"},
