@@ -644,3 +644,72 @@ def test_keyboard_only_review_of_a_whole_report(page, real_report):
     assert stored[seen[-1]]["decision"] == "not_migration" and stored[seen[-1]]["note"] == "checked by keyboard"
     assert sum(d["decision"] == "correct" for d in stored.values()) == total - 2
     assert any(d["kind"] == "gap" for d in stored.values())
+
+
+def test_a_gap_takes_the_sentence_the_reviewer_selects_and_review_import_labels_it(page, real_report, tmp_path):
+    import hashlib
+    import json
+    import subprocess
+    import sys
+
+    page.goto(real_report.as_uri())
+    gap = page.locator(".gap-review").first
+    theme = gap.get_attribute("data-theme")
+    button = gap.locator("button.use-selection")
+    assert button.is_hidden()
+    gap.locator('input[value="evidence_missed"]').check()
+    assert button.is_visible()
+    # search the text, select a sentence in a passage (part of it inside no finding)
+    page.fill("#search", "labour migration")
+    page.press("#search", "Enter")
+    picked = page.evaluate(
+        """() => {
+          const p = document.querySelector('p.passage.hit.at');
+          const node = [...p.childNodes].find(n => n.nodeType === 3 && n.textContent.trim().length > 40);
+          const range = document.createRange();
+          const lead = node.textContent.search(/\\S/);
+          range.setStart(node, lead); range.setEnd(node, lead + 40);
+          getSelection().removeAllRanges(); getSelection().addRange(range);
+          return {text: range.toString(), start: +p.dataset.start};
+        }"""
+    )
+    button.click()
+    page.wait_for_function(
+        "t => (JSON.parse(localStorage.getItem('policy-scan:decisions:' + report.dataset.sha256))"
+        "['gap-' + t] || {}).sha1",
+        arg=theme,
+    )
+    assert picked["text"].strip() in gap.locator(".gap-evidence").inner_text()
+    page.reload()  # it stays, and shows the sentence again
+    assert picked["text"].strip() in page.locator(f'.gap-review[data-theme="{theme}"] .gap-evidence').inner_text()
+    with page.expect_download() as info:
+        page.click("#export")
+    exported = tmp_path / "decisions.jsonl"
+    info.value.save_as(exported)
+    record = next(json.loads(x) for x in exported.read_text().splitlines() if json.loads(x)["kind"] == "gap")
+    result = scan(shared_pdf("KHM_Labour_Migration_Policy_2015-2018.pdf"))
+    text = result.segmentation.text[record["char_start"] : record["char_end"]]
+    assert text == picked["text"].strip()
+    assert record["sha1"] == hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    out = tmp_path / "refs.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "policy_scan", "review", "import", str(exported), "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    refs = [json.loads(x) for x in out.read_text().splitlines()]
+    assert refs == [
+        {
+            "doc": "KHM_Labour_Migration_Policy_2015-2018.pdf",
+            "page": record["page"],
+            "char_start": record["char_start"],
+            "char_end": record["char_end"],
+            "sha1": record["sha1"],
+            "lang": "en",
+            "relevant": True,
+            "themes": [theme],
+            "stage": None,
+            "false_friend": False,
+            "sampling": "review",
+        }
+    ]

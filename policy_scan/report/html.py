@@ -28,11 +28,19 @@ class Segment:
 
 
 @dataclass
+class PassageView:
+    segments: list[Segment]
+    start: int  # offset of its text in the document text
+    page: int
+    breaks: str = ""  # "offset:page" where a later page starts inside it (offsets in the passage)
+
+
+@dataclass
 class ChapterView:
     index: int
     title: str
     pages: tuple[int, int]
-    passages: list[list[Segment]] = field(default_factory=list)
+    passages: list[PassageView] = field(default_factory=list)
     themes: dict[str, int] = field(default_factory=dict)
     first_finding: dict[str, str] = field(default_factory=dict)  # theme -> finding id
     ids: dict[str, list[str]] = field(default_factory=dict)  # theme -> finding ids, in order
@@ -110,7 +118,12 @@ def _chapters(result, findings: list[dict]) -> list[ChapterView]:
             j += 1
         if pos < end:
             segments.append(Segment(result.segmentation.text[pos:end]))
-        view.passages.append(segments)
+        breaks, page = [], passage.page
+        for span in passage.spans:
+            if span.page != page:
+                page = span.page
+                breaks.append(f"{span.start}:{page}")
+        view.passages.append(PassageView(segments, start, passage.page, " ".join(breaks)))
         view.chars += end - start
     for view in chapters:
         if view.themes:

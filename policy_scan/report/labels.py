@@ -94,6 +94,21 @@ LABELS = {
         "en": "Which planning stages each theme reaches: each cell counts its findings and opens the first.",
     },
     "passages": {"es": "pasajes", "fr": "passages", "en": "passages"},
+    "use selection": {
+        "es": "usar el texto seleccionado",
+        "fr": "utiliser le texte sélectionné",
+        "en": "use the selected text",
+    },
+    "use selection help": {
+        "es": "Seleccione en el texto del plan la frase que muestra el tema (la búsqueda ayuda) y pulse aquí",
+        "fr": "Sélectionnez dans le texte du plan la phrase qui montre le thème (la recherche aide) puis cliquez ici",
+        "en": "Select the sentence that shows the theme in the plan's text (search helps), then click here",
+    },
+    "select first": {
+        "es": "Primero seleccione la frase en el texto del plan.",
+        "fr": "Sélectionnez d'abord la phrase dans le texte du plan.",
+        "en": "First select the sentence in the plan's text.",
+    },
     "previous page": {"es": "Página anterior", "fr": "Page précédente", "en": "Previous page"},
     "next page": {"es": "Página siguiente", "fr": "Page suivante", "en": "Next page"},
     "previous finding": {"es": "Hallazgo anterior", "fr": "Constat précédent", "en": "Previous finding"},
