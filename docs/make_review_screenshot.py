@@ -3,7 +3,8 @@
     python docs/make_review_screenshot.py [PDF] [OUT.png]
 
 A finding opened from its box on the page image, its detail panel with the decision form
-("wrong theme", the right theme ticked, a note).  Needs Debian's chromium and playwright.
+("wrong theme", the right theme ticked, a note); then its page in the page viewer
+(OUT with -viewer before .png).  Needs Debian's chromium and playwright.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ def main() -> None:
         page.fill("#d-note", "Skills shortage abroad: labour migration, not education.")
         page.locator("#detail").evaluate("d => { d.scrollTop = d.scrollHeight; }")
         page.screenshot(path=str(out))
+        page.click("#d-goto")  # the finding's page in the viewer, its box marked
+        viewer = out.with_name(out.stem + "-viewer.png")
+        page.screenshot(path=str(viewer))
         browser.close()
-    print(out)
+    print(out, viewer)
 
 
 if __name__ == "__main__":

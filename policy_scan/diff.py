@@ -220,4 +220,4 @@ def render_diff_text(d: DraftDiff, **_) -> str:
 def render_diff_html(d: DraftDiff, **options) -> str:
     from .report.diff_html import render_diff_html as render
 
-    return render(d, **options)
+    return render(d, diff_dict(d), **options)

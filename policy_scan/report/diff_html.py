@@ -58,13 +58,11 @@ def diff_view(d) -> dict:
     return {"groups": out, "total": len(items)}
 
 
-def render_diff_html(d, **_) -> str:
-    from ..diff import diff_dict
-
+def render_diff_html(d, data: dict, **_) -> str:
+    """`d` a diff.DraftDiff, `data` its diff.diff_dict (this module does not import diff)."""
     env = Environment(
         loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
-    data = diff_dict(d)
     names = {
         side: printable(os.path.basename(str(getattr(d, side)["document"]["path"]).replace("\\", "/")))
         for side in ("old", "new")
