@@ -81,7 +81,7 @@ def theme_colour(theme: str) -> str:
 FRONT_MATTER_CHARS = 300  # a chapter before the first one with findings, with less text than this, is left out
 
 
-def _chapters(result, findings: list[dict]) -> list[ChapterView]:
+def _chapters(result, findings: list[dict], ui_lang: str = "en") -> list[ChapterView]:
     """Chapters of the plan text with their findings; cover and front-matter headings with
     hardly any text, before the first chapter with findings, are left out of the heat map
     (`ChapterView.front` marks the others before it, shown neutral, not as silent), and so
@@ -91,7 +91,7 @@ def _chapters(result, findings: list[dict]) -> list[ChapterView]:
     index: dict[str, ChapterView] = {}
     cursor = 0
     for passage in result.segmentation.passages:
-        title = passage.chapter[0] if passage.chapter else "(front matter)"
+        title = passage.chapter[0] if passage.chapter else f"({label('front matter', ui_lang)})"
         if title not in index:
             view = ChapterView(len(chapters), title, (passage.page, passage.page))
             index[title] = view
@@ -225,7 +225,7 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             assessment=result.assessment,
             themes=themes,
             stages=tax.stages,
-            chapters=_chapters(result, findings),
+            chapters=_chapters(result, findings, ui_lang),
             findings=findings,
             images=images,
             capped=_page_ranges(capped) if capped else "",
