@@ -3,7 +3,8 @@
     python docs/make_review_screenshot.py [PDF] [OUT.png]
 
 A finding opened from its box on the page image, its detail panel with the decision form
-("wrong theme", the right theme ticked, a note).  Needs Debian's chromium and playwright.
+(a decision and a note); then its page in the page viewer
+(OUT with -viewer before .png).  Needs Debian's chromium and playwright.
 """
 
 from __future__ import annotations
@@ -34,13 +35,21 @@ def main() -> None:
         box = page.locator('figure.page svg a[data-target="F20"] rect').first
         box.scroll_into_view_if_needed()
         box.click()  # a box on the page image opens its finding in the text
-        page.check('input[name="d-decision"][value="wrong_theme"]')
-        page.uncheck('.d-theme[value="T8"]')
-        page.fill("#d-note", "Skills shortage abroad: labour migration, not education.")
+        themes = page.locator("#F20").get_attribute("data-themes").split()
+        if len(themes) > 1:  # a theme too many: untick it
+            page.check('input[name="d-decision"][value="wrong_theme"]')
+            page.uncheck(f'.d-theme[value="{themes[-1]}"]')
+            page.fill("#d-note", f"Only {themes[0]} here; {themes[-1]} belongs to the next sentence.")
+        else:
+            page.check('input[name="d-decision"][value="correct"]')
+            page.fill("#d-note", f"Checked on the page: {themes[0]} is right.")
         page.locator("#detail").evaluate("d => { d.scrollTop = d.scrollHeight; }")
         page.screenshot(path=str(out))
+        page.click("#d-goto")  # the finding's page in the viewer, its box marked
+        viewer = out.with_name(out.stem + "-viewer.png")
+        page.screenshot(path=str(viewer))
         browser.close()
-    print(out)
+    print(out, viewer)
 
 
 if __name__ == "__main__":

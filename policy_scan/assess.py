@@ -30,7 +30,8 @@ def theme_verdict(findings: list[Finding], taxonomy: Taxonomy) -> tuple[str, str
 
 
 def verdict_reason(findings: list[Finding], verdict: str) -> str:
-    """Why the verdict: the evidence it counted, as a reviewer would check it."""
+    """Why the verdict: the evidence it counted, as a reviewer would check it.  (English; the
+    HTML report says the same in its own language: report.labels.verdict_reason.)"""
     if verdict == "absent":
         return "no finding"
     beyond = sorted({f.stage for f in findings if f.stage != "P1"}, key=lambda s: int(s[1:]))

@@ -368,10 +368,7 @@ def render_diff_text(d: DraftDiff, **_) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_diff_html(d: DraftDiff, **_) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+def render_diff_html(d: DraftDiff, **options) -> str:
+    from .report.diff_html import render_diff_html as render
 
-    env = Environment(loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["j2"]))
-    from .report.csp import with_csp
-
-    return with_csp(env.get_template("diff.html.j2").render(d=d, data=diff_dict(d)))
+    return render(d, diff_dict(d), **options)

@@ -103,8 +103,9 @@ def summary_html(store, matrix: list[dict], where: Path, reports_dir: str | None
                 report = relative_url(os.path.relpath(candidate, where))
         row["report"] = report
         row["name"] = Path(row["path"]).name
+    db = printable(Path(store.path).name)  # the file's name, not the folders it sits in
     themes = default_taxonomy().theme_ids
-    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=themes, db=printable(store.path)))
+    return with_csp(env.get_template("audit.html.j2").render(rows=matrix, themes=themes, db=db))
 
 
 def relative_url(path: str) -> str:

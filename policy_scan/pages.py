@@ -38,17 +38,27 @@ def render_pages(
     width_px: int = 560,
     problems: list | None = None,
     findings: list | None = None,
+    measured: bool = False,
 ) -> list[PageImage]:
     """Images of `pages`; a page that cannot be rendered is left out and noted in `problems`
     as (page, reason): the report lists its findings without the image.  Pages beyond the
     size cap are noted there too.  With `findings`, each image carries the boxes of the
-    findings on it, measured on the page's own characters (`PageImage.boxes`)."""
+    findings on it, measured on the page's own characters (`PageImage.boxes`), or taken from
+    the findings when `measured` (`measure_boxes` has run)."""
     with PDFIUM_LOCK:
-        return _render_pages(path, pages, password, width_px, problems if problems is not None else [], findings)
+        return _render_pages(
+            path, pages, password, width_px, problems if problems is not None else [], findings, measured
+        )
 
 
 def _render_pages(
-    path: str, pages: list[int], password: str | None, width_px: int, problems: list, findings: list | None
+    path: str,
+    pages: list[int],
+    password: str | None,
+    width_px: int,
+    problems: list,
+    findings: list | None,
+    measured: bool = False,
 ) -> list[PageImage]:
     pdf = open_pdf(path, password)
     images: list[PageImage] = []
@@ -77,7 +87,10 @@ def _render_pages(
                 image.save(buffer, format="JPEG", quality=70, optimize=True)
                 img = PageImage(number, buffer.getvalue(), width, height)
                 if on_page.get(number):
-                    img.boxes = text_boxes(page, width, height, {i: findings[i] for i in on_page[number]})
+                    if measured:
+                        img.boxes = {i: [tuple(b) for b in findings[i].boxes] for i in on_page[number]}
+                    else:
+                        img.boxes = text_boxes(page, width, height, {i: findings[i] for i in on_page[number]})
                 images.append(img)
             except (pdfium.PdfiumError, ValueError, OSError) as exc:
                 # e.g. a CropBox outside the MediaBox: nothing to draw on
@@ -87,6 +100,42 @@ def _render_pages(
     finally:
         pdf.close()
     return images
+
+
+def measure_boxes(path: str, findings: list, password: str | None = None) -> None:
+    """Replace each finding's boxes (the extractor's whole lines) by boxes measured on the
+    page's own characters, as drawn over the page images: the JSON, CSV and HTML outputs
+    then carry one set of boxes.  A page pdfium cannot read keeps the extractor's boxes."""
+    on_page: dict[int, list[int]] = {}
+    for i, f in enumerate(findings):
+        on_page.setdefault(f.page, []).append(i)
+    if not on_page:
+        return
+    with PDFIUM_LOCK:
+        try:
+            pdf = open_pdf(path, password)
+        except Exception:  # noqa: BLE001 - the extractor's boxes stand
+            return
+        try:
+            for number, indices in sorted(on_page.items()):
+                if not 1 <= number <= len(pdf):
+                    continue
+                try:
+                    page = pdf[number - 1]
+                except pdfium.PdfiumError:
+                    continue
+                try:
+                    width, height = page.get_size()
+                    measured = text_boxes(page, width, height, {i: findings[i] for i in indices})
+                except (pdfium.PdfiumError, ValueError, OSError):
+                    continue
+                finally:
+                    page.close()
+                for i, boxes in measured.items():
+                    if boxes:
+                        findings[i].boxes = [tuple(b) for b in boxes]
+        finally:
+            pdf.close()
 
 
 def _fold(text: str):
@@ -115,18 +164,18 @@ def _find_all(folded: str, needle: str) -> list[int]:
     return out
 
 
-def _spans(folded: str, needle: str, near: float | None, tops: list[float]) -> list[tuple[int, int]]:
+def _spans(folded: str, needle: str, near: float | None, top) -> list[tuple[int, int]]:
     """Where `needle` sits in `folded` (start, end exclusive), the occurrence nearest `near`
-    (a top in points).  A sentence the extractor reassembled (a heading run into it, a
-    figure's labels, the rest on the next page) is placed by its 20-character pieces found
-    on the page, each near the one before."""
+    (a top in points; `top(k)` is the top of folded character k).  A sentence the extractor
+    reassembled (a heading run into it, a figure's labels, the rest on the next page) is
+    placed by its 20-character pieces found on the page, each near the one before."""
     if not needle:
         return []
 
     def nearest(starts: list[int], anchor: int | None) -> int:
         if anchor is not None:
             return min(starts, key=lambda s: abs(s - anchor))
-        return min(starts, key=lambda s: abs(tops[s] - near) if near is not None else s)
+        return min(starts, key=lambda s: abs(top(s) - near) if near is not None else s)
 
     starts = _find_all(folded, needle)
     if starts:
@@ -173,12 +222,14 @@ def text_boxes(page, width: float, height: float, findings: dict) -> dict[int, l
                     cache[i] = (left, height - top, right, height - bottom)
             return cache[i]
 
-        tops = [charbox(i)[1] for i in where] if folded else []
+        def top(k: int) -> float:  # measured only where a sentence occurs more than once
+            return charbox(where[k])[1]
+
         out: dict[int, list[tuple]] = {}
         for index, f in findings.items():
             needle, _ = _fold(f.text)
             near = f.boxes[0][1] if f.boxes else None
-            spans = _spans(folded, needle, near, tops)
+            spans = _spans(folded, needle, near, top)
             if not spans:
                 out[index] = [tuple(b) for b in f.boxes]
                 continue

@@ -5,10 +5,12 @@ The HTML report exports decisions as JSON Lines, one per finding or gap:
     {"kind": "finding", "doc": "plan.pdf", "sha256": "...", "page": 12, "char_start": 20431,
      "char_end": 20890, "sha1": "614e88b3d570", "lang": "en", "decision": "wrong_theme",
      "themes": ["T3"], "stage": "P2", "note": "..."}
-    {"kind": "gap", "doc": "plan.pdf", "sha256": "...", "theme": "T16", "decision": "evidence_missed", "note": ""}
+    {"kind": "gap", "doc": "plan.pdf", "sha256": "...", "theme": "T16", "decision": "evidence_missed", "note": "",
+     "page": 40, "char_start": 91200, "char_end": 91350, "sha1": "...", "lang": "en"}
 
 `decision` is correct | not_migration | wrong_theme | wrong_stage for a finding (its
-`themes` and `stage` are the corrected ones) and gap_confirmed | evidence_missed for a gap.
+`themes` and `stage` are the corrected ones) and gap_confirmed | evidence_missed for a gap;
+an evidence_missed gap may carry the sentence the reviewer selected (page and offsets).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def read_decisions(path: str | Path) -> list[dict]:
                 raise CorpusError(
                     str(path), f"a gap decision is one of {', '.join(GAP_DECISIONS)} with a 'theme'", number
                 )
+            for key in ("page", "char_start", "char_end"):
+                value = record.get(key)
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                    raise CorpusError(str(path), f"a gap's '{key}' must be a whole number", number)
         elif kind == "finding":
             if decision not in FINDING_DECISIONS + ("",):
                 raise CorpusError(str(path), f"a finding decision is one of {', '.join(FINDING_DECISIONS)}", number)
@@ -52,10 +58,28 @@ def read_decisions(path: str | Path) -> list[dict]:
 
 def to_references(decisions: list[dict]) -> list[dict]:
     """Finding decisions as labelled references (the format of corpus/real_sentences.jsonl:
-    offsets and a hash of the sentence, never its text).  Gaps and notes-only records have no
-    sentence to label and are left out."""
+    offsets and a hash of the sentence, never its text), and the sentences reviewers selected
+    as missed evidence for a gap (relevant, for that theme).  Other gap decisions and
+    notes-only records have no sentence to label and are left out."""
     refs = []
     for d in decisions:
+        if d["kind"] == "gap" and d["decision"] == "evidence_missed" and isinstance(d.get("char_end"), int):
+            refs.append(
+                {
+                    "doc": d.get("doc", ""),
+                    "page": d.get("page") or 0,
+                    "char_start": d["char_start"],
+                    "char_end": d["char_end"],
+                    "sha1": d.get("sha1", ""),
+                    "lang": d.get("lang", "en"),
+                    "relevant": True,
+                    "themes": [d["theme"]],
+                    "stage": None,
+                    "false_friend": False,
+                    "sampling": "review",
+                }
+            )
+            continue
         if d["kind"] != "finding" or not d.get("decision"):
             continue
         relevant = d["decision"] != "not_migration"

@@ -347,13 +347,20 @@ def scan(
         else:
             findings = detect(seg.passages, ruleset, classifier, detect_options)
         assessment = assess(findings, seg.passages, ruleset.taxonomy)
+        from .pages import measure_boxes, render_pages
+
+        # Evidence boxes measured on the page's characters: the same in every output.
+        measure_boxes(path, findings, options.password)
         images = []
         if options.page_images and findings:
-            from .pages import render_pages
-
             problems: list[tuple[int, str]] = []
             images = render_pages(
-                path, [f.page for f in findings], options.password, problems=problems, findings=findings
+                path,
+                [f.page for f in findings],
+                options.password,
+                problems=problems,
+                findings=findings,
+                measured=True,
             )
             for reason in sorted({why for _, why in problems}):
                 numbers = [n for n, why in problems if why == reason]

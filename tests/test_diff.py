@@ -69,7 +69,7 @@ def test_json_results_and_html(drafts, tmp_path):
     same = run("diff", str(tmp_path / "old.json"), str(tmp_path / "old.json"), "--fail-on-regression")
     assert same.returncode == 0 and "0 added, 0 removed, 0 edited" in same.stdout
     html = run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "html")
-    assert html.returncode == 0 and html.stdout.count('class="removed"') == 3 and 'class="added"' in html.stdout
+    assert html.returncode == 0 and html.stdout.count('data-kind="removed"') == 3 and 'data-kind="added"' in html.stdout
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     proc = run("diff", str(bad), str(tmp_path / "new.json"))

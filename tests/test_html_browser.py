@@ -230,12 +230,56 @@ def test_a_box_opens_its_finding_and_the_finding_links_its_page(page, nsdp):
     number = result.findings[int(target[1:]) - 1].page
     figure = page.locator(f"#page-{number}")
     assert "current" in figure.get_attribute("class")
-    fbox = figure.bounding_box()
-    assert 0 <= fbox["y"] + fbox["height"] / 2 <= 900
+    # the page opens in the viewer at readable size, the finding's box in sight and marked
+    viewer = page.locator("#viewer")
+    assert viewer.is_visible() and page.locator("#v-title").inner_text().endswith(str(number))
+    assert page.locator("#v-body img").bounding_box()["width"] >= 560
+    box = page.locator(f'#v-body svg a.current[data-target="{target}"] rect').first.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= 900
+    page.keyboard.press("Escape")
+    assert not viewer.is_visible() and page.evaluate("document.activeElement.id") == target
     # the caption is not under the overlay: its links are clickable
+    figure.scroll_into_view_if_needed()
     caption_link = figure.locator("figcaption a").first
     caption_link.click()
     assert page.locator("#d-id").inner_text() == caption_link.inner_text()
+
+
+def test_the_page_viewer_zooms_steps_through_pages_and_findings_and_its_boxes_open_findings(page, nsdp):
+    path, result = nsdp
+    drawn = [img.page for img in result.page_images]
+    page.goto(path.as_uri() + "#F2")
+    page.click("#d-goto")
+    title = page.locator("#v-title")
+    first = int(title.inner_text().split()[-1])
+    assert first == result.findings[1].page
+    width = page.locator("#v-body img").bounding_box()["width"]
+    page.click("#v-zoom-in")
+    assert page.locator("#v-body img").bounding_box()["width"] == pytest.approx(1.5 * width, abs=2)
+    assert page.locator("#v-zoom").inner_text() == "150%"
+    page.click("#v-zoom-out")
+    page.click("#v-next-page")
+    assert int(title.inner_text().split()[-1]) == drawn[drawn.index(first) + 1]
+    page.keyboard.press("ArrowLeft")
+    assert int(title.inner_text().split()[-1]) == first
+    # next finding: the panel and the viewer follow it
+    page.click("#v-next")
+    fid = page.locator("#d-id").inner_text()
+    assert fid == "F3" and int(title.inner_text().split()[-1]) == result.findings[2].page
+    assert page.locator('#v-body svg a.current').first.get_attribute("data-target") == "F3"
+    # a box in the viewer opens its finding in the text, the viewer closes
+    other = page.locator("#v-body svg a[data-target]").last
+    target = other.get_attribute("data-target")
+    other.locator("rect").first.click()
+    assert not page.locator("#viewer").is_visible()
+    assert page.locator("#d-id").inner_text() == target
+    mark = page.locator(f"#{target}").bounding_box()
+    assert 0 <= mark["y"] <= 900
+    # a thumbnail's image opens the viewer too
+    thumb = page.locator(f"#page-{drawn[0]} .sheet")
+    thumb.scroll_into_view_if_needed()
+    thumb.click(position={"x": 3, "y": 3})
+    assert page.locator("#viewer").is_visible() and title.inner_text().endswith(str(drawn[0]))
 
 
 def test_a_stable_link_opens_its_finding_clear_of_the_bar_and_panel(page, nsdp):
@@ -386,3 +430,286 @@ def test_decisions_survive_reload_and_round_trip_through_export_and_import(page,
     fixed = next(r for r in refs if r["relevant"])
     assert fixed["themes"] == ["T6"] and fixed["doc"] == "KHM_Labour_Migration_Policy_2015-2018.pdf"
     assert len(fixed["sha1"]) == 12
+
+
+# ---- the diff and the audit summary: hostile names and text, filters, phone width ----
+
+HOSTILE_NAMES = ('<img src=x onerror="window.__xss=5">.pdf', "javascript:alert(1).pdf")
+
+
+@pytest.fixture(scope="module")
+def hostile_diff(tmp_path_factory, example_plan):
+    """A diff between the example plan and the hostile-text PDF, both under hostile names,
+    from folders whose path must not appear."""
+    import subprocess
+    import sys
+
+    from pdfgen import hostile_text
+
+    folder = tmp_path_factory.mktemp("secret-folder")
+    old, new = folder / HOSTILE_NAMES[0], folder / HOSTILE_NAMES[1]
+    shutil.copy(example_plan, old)
+    hostile_text(new)
+    out = folder / "diff.html"
+    subprocess.run(
+        [sys.executable, "-m", "policy_scan", "diff", str(old), str(new), "-f", "html", "-o", str(out), "-q"],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def test_diff_shows_names_and_hostile_text_as_text_and_runs_nothing(page, hostile_diff):
+    page.goto(hostile_diff.as_uri())
+    assert page.dialogs == [] and page.evaluate("window.__xss") is None
+    assert page.locator("h1").inner_text() == f"{HOSTILE_NAMES[0]} → {HOSTILE_NAMES[1]}"
+    html = hostile_diff.read_text(encoding="utf-8")
+    assert str(hostile_diff.parent) not in html  # file names, not the folders
+    assert "<script>window.__xss = 1; alert(1)</script>" in page.locator("#changes").inner_text()
+    assert page.locator("#changes img").count() == 0 and page.locator("#changes script").count() == 0
+    page.locator("#search").fill("alert(1)")  # the script's own filter runs under the policy
+    assert page.locator("#count").inner_text().split(" / ")[0] != "0"
+
+
+def test_diff_filters_and_groups_by_theme(page, hostile_diff):
+    page.goto(hostile_diff.as_uri())
+    items = page.locator(".item")
+    total = items.count()
+    assert total > 5 and page.locator("#count").inner_text() == f"{total} / {total}"
+    # every item sits in the group of its first theme
+    for group in page.locator("details.group").all():
+        theme = group.get_attribute("data-theme")
+        for themes in group.locator(".item").evaluate_all("xs => xs.map(x => x.dataset.themes)"):
+            assert themes.split()[0] == theme
+    # a theme's link in the table filters to that theme's changes, in any group
+    link = page.locator("#themes a[data-theme]").first
+    theme = link.get_attribute("data-theme")
+    link.click()
+    assert page.locator("#f-theme").input_value() == theme
+    shown = page.locator(".item:not(.hidden)")
+    expected = [t for t in items.evaluate_all("xs => xs.map(x => x.dataset.themes)") if theme in t.split()]
+    assert shown.count() == len(expected) > 0
+    assert page.locator("#count").inner_text() == f"{len(expected)} / {total}"
+    for g in page.locator("details.group:not(.hidden)").all():
+        assert g.evaluate("g => g.open")
+    # kinds: no removed item stays once "removed" is unticked
+    page.select_option("#f-theme", "")
+    page.locator('.f-kind[value="removed"]').uncheck()
+    assert page.locator('.item[data-kind="removed"]:not(.hidden)').count() == 0
+    assert page.locator('.item[data-kind="added"]:not(.hidden)').count() > 0
+
+
+def test_phone_width_diff_and_audit_pages_do_not_scroll_sideways(browser, hostile_diff, example_plan, tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        shutil.copy(example_plan, folder / name)
+    db, index = tmp_path / "a.sqlite", tmp_path / "index.html"
+    for args in (
+        ["audit", folder, "--db", db, "-q", "--no-classifier"],
+        ["audit-export", "--db", db, "-f", "html", "-o", index],
+    ):
+        subprocess.run([sys.executable, "-m", "policy_scan", *map(str, args)], check=True, capture_output=True)
+    assert str(tmp_path) not in index.read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.route("http*://**", lambda route: route.abort())
+    pg = context.new_page()
+    for path in (hostile_diff, index):
+        pg.goto(path.as_uri())
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+    context.close()
+
+
+# ---- checklist to evidence, theme x stage grid, search over the text, CSV, print ----
+
+
+def test_a_checklist_row_filters_to_its_theme_and_the_grid_names_its_stages(page, real_report):
+    page.goto(real_report.as_uri())
+    page.click('#checklist tr[data-theme="T3"] button.only')
+    shown = visible_marks(page)
+    assert shown and all("T3" in t.split() for t in shown)
+    assert len(shown) < page.locator("mark.finding").count()
+    assert "T3" in page.locator("#d-themes").inner_text().split()
+    assert page.locator("#theme-count").inner_text().startswith("1/")
+    page.click("#f-reset")
+    assert len(visible_marks(page)) == page.locator("mark.finding").count()
+    # the grid: stage names in the header, each cell counts the theme's findings at that stage
+    header = page.locator("#stage-grid thead").inner_text()
+    assert "Strategic priorities" in header and "P3" in header
+    cells = page.locator("#stage-grid td.cell")
+    assert cells.count() > 5
+    marks = page.eval_on_selector_all(
+        "mark.finding", "ms => ms.map(m => [m.id, m.dataset.themes.split(' '), m.dataset.stage])"
+    )
+    for k in range(cells.count()):
+        td = cells.nth(k)
+        theme = td.locator("xpath=..").get_attribute("data-theme")
+        stage = td.get_attribute("data-stage")
+        ids = [i for i, themes, s in marks if theme in themes and s == stage]
+        assert td.inner_text() == str(len(ids)) and td.locator("a").get_attribute("data-target") == ids[0]
+    cells.last.locator("a").click()
+    fid = cells.last.locator("a").get_attribute("data-target")
+    assert page.locator("#d-id").inner_text() == fid
+
+
+def test_search_covers_the_whole_text_not_only_findings(page, real_report):
+    page.goto(real_report.as_uri())
+    # a word from a passage without findings: the search finds it all the same
+    word = page.evaluate(
+        """() => {
+          const p = [...document.querySelectorAll('p.passage')]
+            .find(p => !p.querySelector('mark') && p.textContent.length > 200);
+          return p.textContent.split(/\\s+/).filter(w => /^[a-z]{7,}$/.test(w))[0];
+        }"""
+    )
+    assert word
+    page.fill("#search", word)
+    expected = page.evaluate(
+        "w => [...document.querySelectorAll('p.passage')].filter(p => p.textContent.toLowerCase().includes(w)).length",
+        word,
+    )
+    assert expected > 0 and page.locator("p.passage.hit").count() == expected
+    assert page.locator("#count").inner_text().endswith(f"· {expected} passage" + ("s" if expected > 1 else ""))
+    page.press("#search", "Enter")
+    at = page.locator("p.passage.hit.at")
+    assert at.count() == 1 and word in at.inner_text().lower()
+    box = at.bounding_box()
+    assert box["y"] < 900 and box["y"] + box["height"] > 0
+
+
+def test_evidence_csv_and_print_keep_theme_colours(page, real_report, tmp_path):
+    import csv
+
+    page.goto(real_report.as_uri())
+    page.click('#checklist tr[data-theme="T2"] button.only')
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    out = tmp_path / "evidence.csv"
+    info.value.save_as(out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    shown = page.eval_on_selector_all("mark.finding:not(.hidden)", "ms => ms.map(m => m.id)")
+    assert [r["id"] for r in rows] == shown and all("T2" in r["themes"].split() for r in rows)
+    assert rows[0]["text"] == page.locator(f"#{shown[0]}").inner_text()
+    page.emulate_media(media="print")
+    colour = page.eval_on_selector("mark.finding", "m => getComputedStyle(m).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.eval_on_selector("mark.finding", "m => getComputedStyle(m).printColorAdjust") == "exact"
+
+
+def test_keyboard_only_review_of_a_whole_report(page, real_report):
+    """No mouse: skip link, every finding in turn with a decision on each (keys 1-4, a note
+    through the panel), its page in the viewer and back, a gap decided, all counted."""
+    page.goto(real_report.as_uri())
+    total = page.locator("mark.finding").count()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # skip to the plan's text
+    seen = []
+    for i in range(total):
+        page.keyboard.press("j")
+        fid = page.evaluate("document.activeElement.id")
+        assert page.locator("#d-id").inner_text() == fid
+        seen.append(fid)
+        page.keyboard.press("2" if i == 1 else "1")
+    assert seen == page.eval_on_selector_all("mark.finding", "ms => ms.map(m => m.id)")
+    assert page.locator("#decision-count").inner_text() == f"{total} decisions"
+    # into the panel: the decision by arrow keys, then a note, Esc back to the sentence
+    page.keyboard.press("e")
+    assert page.evaluate("document.activeElement.name") == "d-decision"
+    page.keyboard.press("ArrowRight")  # correct -> not about migration
+    while page.evaluate("document.activeElement.id") != "d-note":
+        page.keyboard.press("Tab")
+    page.keyboard.type("checked by keyboard")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == seen[-1]
+    # its page, and back
+    page.keyboard.press("v")
+    assert page.locator("#viewer").is_visible()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Escape")
+    assert not page.locator("#viewer").is_visible() and page.evaluate("document.activeElement.id") == seen[-1]
+    # a gap, reached with Tab from the top
+    page.keyboard.press("Home")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.gap-review') !== null"):
+            break
+    page.keyboard.press("Space")
+    assert page.locator("#decision-count").inner_text() == f"{total + 1} decisions"
+    stored = page.evaluate("JSON.parse(localStorage.getItem('policy-scan:decisions:' + report.dataset.sha256))")
+    assert stored[seen[1]]["decision"] == "not_migration"
+    assert stored[seen[-1]]["decision"] == "not_migration" and stored[seen[-1]]["note"] == "checked by keyboard"
+    assert sum(d["decision"] == "correct" for d in stored.values()) == total - 2
+    assert any(d["kind"] == "gap" for d in stored.values())
+
+
+def test_a_gap_takes_the_sentence_the_reviewer_selects_and_review_import_labels_it(page, real_report, tmp_path):
+    import hashlib
+    import json
+    import subprocess
+    import sys
+
+    page.goto(real_report.as_uri())
+    gap = page.locator(".gap-review").first
+    theme = gap.get_attribute("data-theme")
+    button = gap.locator("button.use-selection")
+    assert button.is_hidden()
+    gap.locator('input[value="evidence_missed"]').check()
+    assert button.is_visible()
+    # search the text, select a sentence in a passage (part of it inside no finding)
+    page.fill("#search", "labour migration")
+    page.press("#search", "Enter")
+    picked = page.evaluate(
+        """() => {
+          const p = document.querySelector('p.passage.hit.at');
+          const node = [...p.childNodes].find(n => n.nodeType === 3 && n.textContent.trim().length > 40);
+          const range = document.createRange();
+          const lead = node.textContent.search(/\\S/);
+          range.setStart(node, lead); range.setEnd(node, lead + 40);
+          getSelection().removeAllRanges(); getSelection().addRange(range);
+          return {text: range.toString(), start: +p.dataset.start};
+        }"""
+    )
+    button.click()
+    page.wait_for_function(
+        "t => (JSON.parse(localStorage.getItem('policy-scan:decisions:' + report.dataset.sha256))"
+        "['gap-' + t] || {}).sha1",
+        arg=theme,
+    )
+    assert picked["text"].strip() in gap.locator(".gap-evidence").inner_text()
+    page.reload()  # it stays, and shows the sentence again
+    assert picked["text"].strip() in page.locator(f'.gap-review[data-theme="{theme}"] .gap-evidence').inner_text()
+    with page.expect_download() as info:
+        page.click("#export")
+    exported = tmp_path / "decisions.jsonl"
+    info.value.save_as(exported)
+    record = next(json.loads(x) for x in exported.read_text().splitlines() if json.loads(x)["kind"] == "gap")
+    result = scan(shared_pdf("KHM_Labour_Migration_Policy_2015-2018.pdf"))
+    text = result.segmentation.text[record["char_start"] : record["char_end"]]
+    assert text == picked["text"].strip()
+    assert record["sha1"] == hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    out = tmp_path / "refs.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "policy_scan", "review", "import", str(exported), "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    refs = [json.loads(x) for x in out.read_text().splitlines()]
+    assert refs == [
+        {
+            "doc": "KHM_Labour_Migration_Policy_2015-2018.pdf",
+            "page": record["page"],
+            "char_start": record["char_start"],
+            "char_end": record["char_end"],
+            "sha1": record["sha1"],
+            "lang": "en",
+            "relevant": True,
+            "themes": [theme],
+            "stage": None,
+            "false_friend": False,
+            "sampling": "review",
+        }
+    ]

@@ -75,3 +75,26 @@ def test_pages_beyond_the_cap_are_named(nsdp):
     assert len(result.page_images) == min(len(pages), MAX_PAGES)
     if len(pages) > MAX_PAGES:
         assert any("size cap" in w for w in result.warnings)
+
+
+def test_the_json_carries_the_boxes_drawn_on_the_pages(nsdp):
+    """One set of boxes: the JSON's (scan without page images) are those drawn over the
+    images, and they hold the finding's text on every page with findings, drawn or not."""
+    import json
+
+    from policy_scan.report import render
+
+    path, drawn_result = nsdp
+    data = json.loads(render(scan(path), "json"))
+    drawn = {img.page: img for img in drawn_result.page_images}
+    pdf = pdfium.PdfDocument(str(path))
+    assert len(data["findings"]) == len(drawn_result.findings)
+    for i, f in enumerate(data["findings"]):
+        boxes = [tuple(b) for b in f["boxes"]]
+        assert all(len(b) == 4 for b in boxes)
+        if f["page"] in drawn:
+            assert boxes == [tuple(b) for b in drawn[f["page"]].boxes[i]], f["id"]
+        page = pdf[f["page"] - 1]
+        under, _ = _fold(_under(page.get_textpage(), boxes, page.get_size()[1]))
+        want, _ = _fold(f["text"])
+        assert want[:15] in under and want[-15:] in under, (f["id"], f["text"][:60], under[:80])

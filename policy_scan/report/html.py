@@ -19,7 +19,7 @@ from ..fsio import printable
 from ..language import language_name
 from .csp import with_csp
 from .json import finding_dict
-from .labels import label
+from .labels import LABELS, gap_advice, label, verdict_reason
 
 
 @dataclass
@@ -29,11 +29,19 @@ class Segment:
 
 
 @dataclass
+class PassageView:
+    segments: list[Segment]
+    start: int  # offset of its text in the document text
+    page: int
+    breaks: str = ""  # "offset:page" where a later page starts inside it (offsets in the passage)
+
+
+@dataclass
 class ChapterView:
     index: int
     title: str
     pages: tuple[int, int]
-    passages: list[list[Segment]] = field(default_factory=list)
+    passages: list[PassageView] = field(default_factory=list)
     themes: dict[str, int] = field(default_factory=dict)
     first_finding: dict[str, str] = field(default_factory=dict)  # theme -> finding id
     ids: dict[str, list[str]] = field(default_factory=dict)  # theme -> finding ids, in order
@@ -74,22 +82,24 @@ def theme_colour(theme: str) -> str:
 FRONT_MATTER_CHARS = 300  # a chapter before the first one with findings, with less text than this, is left out
 
 
-def _chapters(result, findings: list[dict]) -> list[ChapterView]:
+def _chapters(result, findings: list[dict], ui_lang: str = "en") -> list[ChapterView]:
     """Chapters of the plan text with their findings; cover and front-matter headings with
     hardly any text, before the first chapter with findings, are left out of the heat map
-    (`ChapterView.front` marks the others before it, shown neutral, not as silent)."""
+    (`ChapterView.front` marks the others before it, shown neutral, not as silent), and so
+    are headings without findings that hold hardly any text or sit on contents pages."""
     by_start = sorted(findings, key=lambda f: f["char_start"])
     chapters: list[ChapterView] = []
     index: dict[str, ChapterView] = {}
     cursor = 0
     pages = chapter_pages(result.segmentation.passages)
     for passage in result.segmentation.passages:
-        title = chapter_title(passage.chapter)
-        if title not in index:
-            view = ChapterView(len(chapters), title, pages[title][1])
-            index[title] = view
+        key = chapter_title(passage.chapter)  # as chapter_pages names it
+        title = passage.chapter[0] if passage.chapter else f"({label('front matter', ui_lang)})"
+        if key not in index:
+            view = ChapterView(len(chapters), title, pages[key][1])
+            index[key] = view
             chapters.append(view)
-        view = index[title]
+        view = index[key]
         start, end = passage.offset, passage.offset + len(passage.text)
         while cursor < len(by_start) and by_start[cursor]["char_start"] < start:
             cursor += 1
@@ -109,13 +119,24 @@ def _chapters(result, findings: list[dict]) -> list[ChapterView]:
             j += 1
         if pos < end:
             segments.append(Segment(result.segmentation.text[pos:end]))
-        view.passages.append(segments)
+        breaks, page = [], passage.page
+        for span in passage.spans:
+            if span.page != page:
+                page = span.page
+                breaks.append(f"{span.start}:{page}")
+        view.passages.append(PassageView(segments, start, passage.page, " ".join(breaks)))
         view.chars += end - start
     for view in chapters:
         if view.themes:
             break
         view.front = True
         view.in_matrix = view.chars >= FRONT_MATTER_CHARS
+    toc = set(result.segmentation.toc_pages or ())
+    for view in chapters:
+        # a heading with hardly any text, or a contents page, is not a chapter that is silent
+        contents = all(p in toc for p in range(view.pages[0], view.pages[1] + 1))
+        if not view.themes and (view.chars < FRONT_MATTER_CHARS or contents):
+            view.in_matrix = False
     return chapters
 
 
@@ -180,21 +201,33 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
                 "colour": theme_colour(t.theme),
                 "gcm": [(g, tax.gcm_titles.get(g, "")) for g in t.gcm],
                 "stage_title": stage_title(t.deepest_stage) if t.deepest_stage else "",
+                "gap": gap_advice(t.theme, t.entry_point, ui_lang),
+                "reason": verdict_reason(t.verdict, [f["stage"] for f in findings if t.theme in f["themes"]], ui_lang),
             }
         )
     stage_titles = {s: stage_title(s) for s in tax.stages}
+    # theme x stage: the findings of each theme at each stage (ids, in document order)
+    grid: dict[str, dict[str, list[str]]] = {}
+    for f in sorted(findings, key=lambda f: f["char_start"]):
+        for t in f["themes"]:
+            grid.setdefault(t, {}).setdefault(f["stage"], []).append(f["id"])
+    stage_order = sorted(tax.stages, key=lambda s: int(s[1:]) if s[1:].isdigit() else 99)
     template = env.get_template("report.html.j2")
     return with_csp(
         template.render(
             version=__version__,
             name=printable(os.path.basename(result.document.path)),
             doc=result.document,
-            language=language_name(result.language, result.ruleset.languages),
+            language=(
+                label(f"language {result.language}", ui_lang)
+                if f"language {result.language}" in LABELS
+                else language_name(result.language, result.ruleset.languages)
+            ),
             result=result,
             assessment=result.assessment,
             themes=themes,
             stages=tax.stages,
-            chapters=_chapters(result, findings),
+            chapters=_chapters(result, findings, ui_lang),
             findings=findings,
             images=images,
             capped=_page_ranges(capped) if capped else "",
@@ -203,6 +236,8 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
             drawn=drawn,
             page_of=page_of,
             stage_titles=stage_titles,
+            grid=grid,
+            stage_order=stage_order,
             theme_names={t["a"].theme: t["short"] for t in themes},
             doc_lang=result.language if result.language not in ("und", "") else "",
             n_label=lambda n, key: f"{n} {label(key if n == 1 else key + 's', ui_lang)}",

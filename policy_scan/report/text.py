@@ -8,7 +8,7 @@ import textwrap
 from .. import __version__
 from ..fsio import printable
 from ..language import language_name
-from .labels import label
+from .labels import gap_advice, label
 
 MARKS = {"addressed": "✓", "partial": "~", "absent": "✗"}
 
@@ -94,15 +94,19 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
                 links.append("GCM " + ", ".join(str(g) for g in t.gcm))
             if t.sdg:
                 links.append("SDG " + ", ".join(t.sdg))
-            wrapped = textwrap.wrap(f"{L('gap')}: {t.entry_point}" + (f" ({'; '.join(links)})" if links else ""), 96)
+            advice = gap_advice(t.theme, t.entry_point, ui_lang)
+            wrapped = textwrap.wrap(f"{L('gap')}: {advice}" + (f" ({'; '.join(links)})" if links else ""), 96)
             out.extend(f"         {line}" for line in wrapped)
     out.append("")
     out.extend(_stage_grid(a, tax, L))
     chapters = a.chapters
     if chapters:
         out.append(L("chapters"))
-        for c in chapters:
-            themes = ", ".join(f"{k}×{v}" for k, v in c.themes.items()) or L("silent on migration")
+        first = next((i for i, c in enumerate(chapters) if c.themes), len(chapters))
+        for i, c in enumerate(chapters):
+            # headings before the first chapter with findings are the cover and front matter
+            quiet = L("front matter") if i < first else L("silent on migration")
+            themes = ", ".join(f"{k}×{v}" for k, v in c.themes.items()) or quiet
             span = f"{c.pages[0]}" if c.pages[0] == c.pages[1] else f"{c.pages[0]}–{c.pages[1]}"
             out.append(f"  {L('pp.')} {span:<9} {_snippet(c.title, 60):<60}  {themes}")
         out.append("")
