@@ -99,7 +99,7 @@ class Finding:
     themes: list[str]
     stage: str
     score: float
-    source: str  # rule | classifier | both
+    source: str  # rule | classifier | both | section | reviewer
     rule_ids: list[str] = field(default_factory=list)
     matched_terms: list[str] = field(default_factory=list)
     classifier_terms: list[str] = field(default_factory=list)

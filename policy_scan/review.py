@@ -101,6 +101,42 @@ def to_references(decisions: list[dict]) -> list[dict]:
     return refs
 
 
+def _missed_evidence(result, decisions: list[dict]) -> list:
+    """The sentences a reviewer selected for a gap ("evidence missed"), as findings of that
+    theme (source "reviewer"), so the verdict counts them.  A selection whose offsets fall
+    outside this document's text is left out."""
+    from .model import Finding
+
+    text = result.segmentation.text
+    passages = result.segmentation.passages
+    out = []
+    for d in decisions:
+        start, end = d.get("char_start"), d.get("char_end")
+        if d["kind"] != "gap" or d["decision"] != "evidence_missed" or not isinstance(start, int):
+            continue
+        if not isinstance(end, int) or not 0 <= start < end <= len(text):
+            continue
+        if d["theme"] not in result.ruleset.taxonomy.themes:
+            continue
+        passage = next((p for p in passages if p.offset <= start < p.offset + len(p.text)), None)
+        stage = d.get("stage") if d.get("stage") in result.ruleset.taxonomy.stages else "P1"
+        out.append(
+            Finding(
+                page=d.get("page") or (passage.page if passage else 1),
+                text=text[start:end],
+                char_start=start,
+                char_end=end,
+                chapter=list(passage.chapter) if passage else [],
+                themes=[d["theme"]],
+                stage=stage,
+                score=1.0,
+                source="reviewer",
+                lang=result.language,
+            )
+        )
+    return out
+
+
 def apply_decisions(result, decisions: list[dict]) -> list[str]:
     """Apply a reviewer's decisions to a scan result in place (findings, page boxes and the
     assessment); returns what was done, as warnings for the report."""
@@ -127,10 +163,17 @@ def apply_decisions(result, decisions: list[dict]) -> list[str]:
                 f.stage = d["stage"]
         index_map[i] = len(kept)
         kept.append(f)
-    result.findings = kept
+    added = _missed_evidence(result, mine)
+    result.findings = sorted(kept + added, key=lambda f: f.char_start)
+    order = {id(f): n for n, f in enumerate(result.findings)}
     for img in result.page_images:
-        img.boxes = {index_map[i]: b for i, b in getattr(img, "boxes", {}).items() if i in index_map}
-    result.assessment = assess(kept, result.segmentation.passages, result.ruleset.taxonomy)
+        img.boxes = {order[id(kept[index_map[i]])]: b for i, b in getattr(img, "boxes", {}).items() if i in index_map}
+    result.assessment = assess(result.findings, result.segmentation.passages, result.ruleset.taxonomy)
+    if added:
+        notes.append(
+            f"reviewer: {len(added)} sentence(s) selected as missed evidence count as findings (source reviewer): "
+            + ", ".join(sorted({t for f in added for t in f.themes}, key=lambda t: int(t[1:])))
+        )
     if by_span:
         notes.append(
             f"reviewer decisions applied to {matched} of {len(by_span)} findings: "

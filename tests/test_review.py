@@ -56,6 +56,32 @@ def test_scan_applies_decisions_to_findings_and_verdicts(example_plan, tmp_path)
     assert any("evidence missed for T16" in w for w in after["warnings"])
 
 
+def test_missed_evidence_a_reviewer_selected_counts_in_the_verdict(example_plan, tmp_path):
+    before = json.loads(run("scan", example_plan, "-f", "json", "--no-classifier").stdout)
+    assert {t["theme"]: t["verdict"] for t in before["assessment"]["themes"]}["T16"] == "absent"
+    chosen = before["findings"][3]
+    gap = {
+        "kind": "gap",
+        "sha256": before["document"]["sha256"],
+        "theme": "T16",
+        "decision": "evidence_missed",
+        "page": chosen["page"],
+        "char_start": chosen["char_start"],
+        "char_end": chosen["char_end"],
+        "note": "",
+    }
+    outside = {**gap, "char_start": 10**9, "char_end": 10**9 + 5}  # not in this text: left out
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps(gap) + "\n" + json.dumps(outside) + "\n")
+    after = json.loads(run("scan", example_plan, "-f", "json", "--no-classifier", "--decisions", path).stdout)
+    reviewer = [f for f in after["findings"] if f["source"] == "reviewer"]
+    assert [(f["text"], f["themes"], f["page"]) for f in reviewer] == [(chosen["text"], ["T16"], chosen["page"])]
+    t16 = next(t for t in after["assessment"]["themes"] if t["theme"] == "T16")
+    assert t16["verdict"] == "partial" and t16["evidence_count"] == 1
+    assert len(after["findings"]) == len(before["findings"]) + 1
+    assert any("missed evidence count as findings" in w for w in after["warnings"])
+
+
 def test_review_import_writes_references_without_text(tmp_path):
     path = tmp_path / "d.jsonl"
     base = {

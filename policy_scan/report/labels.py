@@ -123,6 +123,7 @@ LABELS = {
     },
     "both": {"es": "ambos", "fr": "les deux", "en": "both"},
     "section": {"es": "sección", "fr": "section", "en": "section"},
+    "reviewer": {"es": "revisor", "fr": "relecteur", "en": "reviewer"},
     # why a verdict: the evidence it counted ({n} findings, {k} of them beyond P1, {stages})
     "reason absent": {"en": "no finding", "es": "ningún hallazgo", "fr": "aucun constat"},
     "reason one": {
