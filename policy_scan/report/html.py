@@ -202,7 +202,9 @@ def render_html(result, ui_lang: str = "en", **_) -> str:
                 "gcm": [(g, tax.gcm_titles.get(g, "")) for g in t.gcm],
                 "stage_title": stage_title(t.deepest_stage) if t.deepest_stage else "",
                 "gap": gap_advice(t.theme, t.entry_point, ui_lang),
-                "reason": verdict_reason(t.verdict, [f["stage"] for f in findings if t.theme in f["themes"]], ui_lang),
+                "reason": verdict_reason(
+                    t.verdict, [f["stage"] for f in findings if t.theme in f["themes"]], ui_lang, t.evidence_count
+                ),
             }
         )
     stage_titles = {s: stage_title(s) for s in tax.stages}

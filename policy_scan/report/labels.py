@@ -158,19 +158,21 @@ def label(key: str, lang: str = "en") -> str:
     return entry.get(lang) or entry.get("en") or key
 
 
-def verdict_reason(verdict: str, stages: list[str], lang: str = "en") -> str:
+def verdict_reason(verdict: str, stages: list[str], lang: str = "en", count: int | None = None) -> str:
     """The evidence a theme's verdict counted (assess.verdict_reason), in the report's language.
 
-    `stages`: the stage of each of the theme's findings."""
-    if verdict == "absent" or not stages:
+    `stages`: the stage of each of the theme's findings; `count`: how many the assessment
+    counted (default: one per stage given)."""
+    n = len(stages) if count is None else count
+    if verdict == "absent" or not n:
         return label("reason absent", lang)
     beyond = [s for s in stages if s != "P1"]
     if verdict == "addressed":
         named = ", ".join(sorted(set(beyond), key=lambda s: int(s[1:])))
-        return label("reason addressed", lang).format(n=len(stages), k=len(beyond), stages=named)
-    if len(stages) == 1:
-        return label("reason one", lang).format(stage=stages[0])
-    return label("reason analysis", lang).format(n=len(stages))
+        return label("reason addressed", lang).format(n=n, k=len(beyond), stages=named)
+    if n == 1:
+        return label("reason one", lang).format(stage=stages[0] if stages else "P1")
+    return label("reason analysis", lang).format(n=n)
 
 
 # What a plan could add where a theme is partial or absent (rules/taxonomy.yaml's entry_point,
