@@ -231,6 +231,7 @@ def build_all(folder: Path) -> dict[str, Path]:
         broken_page,
         many_pages,
         garbage_bytes,
+        nested_forms,
     ]
     return {make.__name__: make(folder / f"{make.__name__}.pdf") for make in makers}
 
@@ -289,3 +290,22 @@ def formula_text(path: Path) -> Path:
     """
     pages = [_text([line], y=720) for line in FORMULAS]
     return _document(path, pages)
+
+
+def nested_forms(path: Path, depth: int = 70) -> Path:
+    """The page's only text sits in a form XObject nested `depth` forms deep (each form draws
+    the next): pdfium stops at its nesting limit and sees an empty page; pdfminer and poppler
+    read the text."""
+    first = _extra_base(1)
+    extra = []
+    for level in range(depth):
+        number = first + level
+        if level < depth - 1:
+            body = b"q /X Do Q"
+            resources = f"/Resources << /XObject << /X {number + 1} 0 R >> >>"
+        else:
+            body = _text([SENTENCE])
+            resources = f"/Resources << /Font << /F1 {HELVETICA} 0 R >> >>"
+        extra.append(_stream(body, f"/Type /XObject /Subtype /Form /BBox [0 0 612 792] {resources} "))
+    page = f"/Resources << /Font << /F1 {HELVETICA} 0 R >> /XObject << /X {first} 0 R >> >> "
+    return _document(path, [b"q /X Do Q"], page=page, extra=extra)

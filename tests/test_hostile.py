@@ -55,6 +55,7 @@ def files(tmp_path_factory):
         hostile.corrupt_xref,
         hostile.broken_page,
         hostile.garbage_bytes,
+        hostile.nested_forms,
     ]
     made = {make.__name__: make(folder / f"{make.__name__}.pdf") for make in makers}
     made["many_pages"] = hostile.many_pages(folder / "many_pages.pdf", n=3000)
@@ -112,6 +113,14 @@ def test_fonts_without_unicode_mapping_are_detected_not_read(files):
     assert any("garbled text" in w and "not read: 1 " in w and "--ocr" in w for w in warnings), warnings
     assert result["document"]["garbled_pages"] == [1]
     assert {f["page"] for f in result["findings"]} == {2}  # the readable page still counts
+    assert_sentence_found(result)
+
+
+def test_text_in_forms_nested_deeper_than_pdfium_reads_is_read(files):
+    # pdfium stops at its form-nesting limit and sees an empty page; pdfplumber reads it again
+    result, warnings = scan_json(files["nested_forms"])
+    assert any("pdfium found no text on page(s) 1" in w and "pdfplumber" in w for w in warnings), warnings
+    assert result["document"]["pages_without_text"] == []
     assert_sentence_found(result)
 
 

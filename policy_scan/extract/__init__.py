@@ -73,6 +73,8 @@ def extract(
     doc = run(str(path), password=password, max_pages=max_pages, data=data, progress=progress)
     if not doc.pages:
         raise InputError(str(path), "the PDF has no pages")
+    if engine == "pdfium":
+        reread_empty_pages(doc, data, password)
     doc.sha256 = hashlib.sha256(data).hexdigest()
     for page in doc.pages:
         if page.lines and is_garbled(" ".join(line.text for line in page.lines)):
@@ -80,6 +82,54 @@ def extract(
             # and let OCR (if asked for) read the page from its image instead.
             page.garbled, page.lines = True, []
     return doc
+
+
+REREAD_PAGES = 20  # pages without text that pdfplumber reads again, at most
+REREAD_GIVE_UP = 3  # ... and none after this many in a row gave nothing (a scanned plan)
+
+
+def reread_empty_pages(doc: Document, data: bytes, password: str | None = None) -> None:
+    """Read again with pdfplumber the pages where pdfium found no text.
+
+    pdfium stops drawing form XObjects nested deeper than its limit (about 50), so text a
+    generator wrapped in many forms comes out as an empty page; pdfminer (and poppler) read
+    it.  A page pdfplumber finds words on gets them, and the document a warning naming it.
+    Scanned pages have no words for either: after a few empty answers in a row, stop.
+    """
+    candidates = [p for p in doc.pages if not p.has_text_layer and not p.damaged and not p.garbled]
+    if not candidates:
+        return
+    import io
+
+    import pdfplumber
+
+    from .plumber import _lines_from_words
+
+    found, empty_in_a_row = [], 0
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
+    except Exception:  # noqa: BLE001 - pdfium read the file; pdfminer's failure changes nothing
+        return
+    with pdf:
+        for page in candidates[:REREAD_PAGES]:
+            try:
+                words = pdf.pages[page.number - 1].extract_words(extra_attrs=["size", "fontname"])
+            except Exception:  # noqa: BLE001 - pdfminer's errors have no common base
+                words = []
+            lines = _lines_from_words(words)
+            if not lines:
+                empty_in_a_row += 1
+                if empty_in_a_row >= REREAD_GIVE_UP and not found:
+                    break
+                continue
+            empty_in_a_row = 0
+            page.lines, page.has_text_layer = lines, True
+            found.append(page.number)
+    if found:
+        doc.warnings.append(
+            f"pdfium found no text on page(s) {', '.join(map(str, found))} (forms nested too deep?); "
+            "read them with pdfplumber"
+        )
 
 
 # pdfminer writes glyphs it cannot map as "(cid:123)".

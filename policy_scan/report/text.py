@@ -64,7 +64,7 @@ def render_text(result, evidence: int = 2, ui_lang: str = "en", **_) -> str:
         f"{L('score')}: {a.score:.1f} / 100   ({L('addressed')} {a.addressed} · {L('partial')} {a.partial} · "
         f"{L('absent')} {a.absent})"
     )
-    out.append(f"{len(result.findings)} {L('findings')}")
+    out.append(f"{len(result.findings)} {L('finding') if len(result.findings) == 1 else L('findings')}")
     out.append("")
     out.append(L("themes"))
     by_theme: dict[str, list] = {}
