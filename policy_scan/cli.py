@@ -161,7 +161,11 @@ def limit_options(func):
     """OCR and the per-document limits, shared by the commands that read one PDF."""
     func = max_pages_option(func)
     func = click.option(
-        "--max-memory", type=WholeIntRange(64), default=4096, show_default=True, help="MB reading the PDF may use."
+        "--max-memory",
+        type=WholeIntRange(64),
+        default=4096,
+        show_default=True,
+        help="MB reading the PDF may use, and checking its text beyond what the program holds.",
     )(func)
     func = click.option(
         "--timeout",

@@ -294,6 +294,31 @@ def _on_alarm(signum, frame):  # noqa: ARG001
 
 
 @contextlib.contextmanager
+def memory_limit(path: str, max_memory_mb: int | None, what: str):
+    """Cap what this process may allocate for `what` beyond what it already holds (RLIMIT_AS,
+    as an audit worker is capped): checking a document's text in the scanning process is
+    bounded as reading it in the guarded child is.  The previous limit comes back after."""
+    if not max_memory_mb:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _virtual_size() + max_memory_mb * 1024 * 1024
+    for bound in (soft, hard):
+        if bound != resource.RLIM_INFINITY:
+            limit = min(limit, bound)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    except MemoryError:
+        raise InputError(
+            path,
+            f"out of memory {what} (limit {max_memory_mb} MB beyond the program's own; raise it with --max-memory)",
+        ) from None
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextlib.contextmanager
 def time_limit(deadline: Deadline, path: str, what: str):
     """Interrupt in-process work at the deadline (main thread only; elsewhere a no-op)."""
     remaining = deadline.remaining()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .extract import check_pdf_file, extract, pages_to_ocr
-from .guard import Deadline, GuardedJob, can_fork, start_guarded, time_limit, to_parent
+from .guard import Deadline, GuardedJob, can_fork, memory_limit, start_guarded, time_limit, to_parent
 from .language import detect_language, language_name, passage_languages
 from .languages import Languages, load_languages
 from .model import Assessment, Document, Finding
@@ -34,7 +34,7 @@ class ScanOptions:
     isolate: bool = True  # read the PDF in a child process under the limits (a crash costs one document)
     ocr: str = "off"  # off | auto (pages without usable text) | force (every page)
     timeout: float | None = None  # seconds for the whole document
-    max_memory_mb: int | None = None  # what reading the PDF may allocate (with parallel)
+    max_memory_mb: int | None = None  # what reading the PDF, and then checking its text, may allocate
     max_pages: int | None = None  # read at most this many pages
 
 
@@ -335,12 +335,15 @@ def scan(
         warnings.append(
             f"no rules for {names}: those passages were not checked (rules exist for {', '.join(ruleset.langs)})"
         )
-    with time_limit(deadline, path, "checking the text"):
-        classifier = None
-        if options.classifier:
-            from .detection.classifier import load_default_classifier
+    classifier = None
+    if options.classifier:
+        from .detection.classifier import load_default_classifier
 
-            classifier = load_default_classifier(options.model_path)
+        classifier = load_default_classifier(options.model_path)  # the program's, not the document's
+    with (
+        time_limit(deadline, path, "checking the text"),
+        memory_limit(path, options.max_memory_mb, "checking the text"),
+    ):
         detect_options = DetectOptions(sensitivity=options.sensitivity)
         if options.parallel and _can_fork() and len(seg.passages) >= PARALLEL_DETECT_MIN:
             findings = _detect_in_two(seg.passages, ruleset, classifier, detect_options, path)

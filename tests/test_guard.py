@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import time
 
@@ -106,3 +107,16 @@ def test_a_spawned_job_keeps_the_limits_where_fork_is_not_allowed(tmp_path):
         SpawnedJob(_bad_input, ("plan.pdf",), "plan.pdf").result(60)
     sentence = hostile.javascript(tmp_path / "ok.pdf")
     assert SpawnedJob(_read_pages, (str(sentence),), str(sentence), 256).result(60) == 1
+
+
+def test_memory_limit_bounds_checking_the_text_and_gives_the_limit_back():
+    from policy_scan.guard import memory_limit
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(InputError, match=r"^plan\.pdf: out of memory checking the text \(limit 64 MB beyond"):
+        with memory_limit("plan.pdf", 64, "checking the text"):
+            bytearray(512 * 1024 * 1024)  # a text bomb's worth
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    assert len(bytearray(512 * 1024 * 1024)) == 512 * 1024 * 1024  # the limit is gone again
+    with memory_limit("plan.pdf", None, "checking the text"):  # no cap asked: none set
+        assert resource.getrlimit(resource.RLIMIT_AS) == before
