@@ -110,13 +110,9 @@ def reread_empty_pages(doc: Document, data: bytes, password: str | None = None) 
         pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
     except Exception:  # noqa: BLE001 - pdfium read the file; pdfminer's failure changes nothing
         return
-    with pdf:
+    try:
         for page in candidates[:REREAD_PAGES]:
-            try:
-                words = pdf.pages[page.number - 1].extract_words(extra_attrs=["size", "fontname"])
-            except Exception:  # noqa: BLE001 - pdfminer's errors have no common base
-                words = []
-            lines = _lines_from_words(words)
+            lines = _lines_from_words(pdf.pages[page.number - 1].extract_words(extra_attrs=["size", "fontname"]))
             if not lines:
                 empty_in_a_row += 1
                 if empty_in_a_row >= REREAD_GIVE_UP and not found:
@@ -125,6 +121,13 @@ def reread_empty_pages(doc: Document, data: bytes, password: str | None = None) 
             empty_in_a_row = 0
             page.lines, page.has_text_layer = lines, True
             found.append(page.number)
+    except Exception:  # noqa: BLE001 - pdfminer's errors have no common base; pdfium's reading stands
+        pass
+    finally:
+        try:
+            pdf.close()  # pdfminer may fail again while closing a damaged file
+        except Exception:  # noqa: BLE001
+            pass
     if found:
         doc.warnings.append(
             f"pdfium found no text on page(s) {', '.join(map(str, found))} (forms nested too deep?); "
