@@ -105,7 +105,16 @@ def test_ctrl_c_stops_an_audit_within_seconds_keeping_what_is_stored(tmp_path):
         shutil.copy(ROOT / "examples" / "draft_plan.pdf", folder / f"plan-{n:02}.pdf")
     db = tmp_path / "audit.sqlite"
     command = [sys.executable, "-m", "policy_scan", "audit", str(folder), "--db", str(db), "-q", "-j", "2"]
-    proc = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    # As from a terminal: a job started in the background by a non-interactive shell (a CI
+    # script run with `&`) inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt; the audit would run on to the end.
+    proc = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 240
         while _statuses(db).get("done", 0) < 1 and proc.poll() is None and time.monotonic() < deadline:
