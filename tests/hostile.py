@@ -309,3 +309,14 @@ def nested_forms(path: Path, depth: int = 70) -> Path:
         extra.append(_stream(body, f"/Type /XObject /Subtype /Form /BBox [0 0 612 792] {resources} "))
     page = f"/Resources << /Font << /F1 {HELVETICA} 0 R >> /XObject << /X {first} 0 R >> >> "
     return _document(path, [b"q /X Do Q"], page=page, extra=extra)
+
+
+def text_bomb(path: Path, pages: int = 300) -> Path:
+    """A small file whose text is all evidence: 55 migration sentences a page, 16,500 in all.
+    Reading it is cheap; checking it (sentences, rule hits, findings) is not."""
+    lines = [
+        f"The government will make sure that all of the migrant workers who are in district {i} "
+        "are able to send their remittances home."
+        for i in range(55)
+    ]
+    return _document(path, [_text(lines, size=6, y=780)] * pages)

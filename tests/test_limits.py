@@ -160,3 +160,18 @@ def test_audit_with_the_documented_minimum_memory(tmp_path):
     )
     assert proc.returncode == 0 and " 0 failed" in proc.stderr, proc.stderr
     assert len(list((tmp_path / "r").glob("*.html"))) == len(list(folder.glob("*.pdf")))
+
+
+def test_max_memory_bounds_checking_the_text_of_one_scan(tmp_path):
+    # Without a cap this 2 MB file takes the scanning process past 300 MB (13,800 findings);
+    # --max-memory bounds that part too, not only the reading child.
+    import hostile
+
+    bomb = hostile.text_bomb(tmp_path / "bomb.pdf")
+    proc = run("scan", bomb, "-f", "json", "--max-memory", "64", timeout=600)
+    assert proc.returncode == 2, proc.stderr[-500:]
+    assert proc.stderr.strip().splitlines() == [
+        f"policy-scan: error: {bomb}: out of memory checking the text "
+        "(limit 64 MB beyond the program's own; raise it with --max-memory)"
+    ]
+    assert proc.stdout == ""
