@@ -29,18 +29,47 @@ def theme_verdict(findings: list[Finding], taxonomy: Taxonomy) -> tuple[str, str
     return verdict, deepest
 
 
-def verdict_reason(findings: list[Finding], verdict: str) -> str:
-    """Why the verdict: the evidence it counted, as a reviewer would check it.  (English; the
-    HTML report says the same in its own language: report.labels.verdict_reason.)"""
-    if verdict == "absent":
-        return "no finding"
-    beyond = sorted({f.stage for f in findings if f.stage != "P1"}, key=lambda s: int(s[1:]))
-    n_beyond = sum(f.stage != "P1" for f in findings)
+# Why a verdict: the evidence it counted ({n} findings, {k} of them beyond P1, {stages}), in
+# each language the reports speak; the JSON carries the English.
+REASONS = {
+    "reason absent": {"en": "no finding", "es": "ningún hallazgo", "fr": "aucun constat"},
+    "reason one": {
+        "en": "one finding ({stage}); two are needed, one beyond the situation analysis",
+        "es": "un hallazgo ({stage}); se necesitan dos, uno más allá del análisis de situación",
+        "fr": "un constat ({stage}) ; il en faut deux, dont un au-delà de l'analyse de situation",
+    },
+    "reason analysis": {
+        "en": "{n} findings, all in the situation analysis (P1); none commits to action",
+        "es": "{n} hallazgos, todos en el análisis de situación (P1); ninguno compromete una acción",
+        "fr": "{n} constats, tous dans l'analyse de situation (P1) ; aucun n'engage d'action",
+    },
+    "reason addressed": {
+        "en": "{n} findings, {k} beyond the situation analysis ({stages})",
+        "es": "{n} hallazgos, {k} más allá del análisis de situación ({stages})",
+        "fr": "{n} constats, dont {k} au-delà de l'analyse de situation ({stages})",
+    },
+}
+
+
+def verdict_reason(verdict: str, stages: list[str], lang: str = "en", count: int | None = None) -> str:
+    """The evidence a theme's verdict counted, as a reviewer would check it.
+
+    `stages`: the stage of each of the theme's findings; `count`: how many the assessment
+    counted (default: one per stage given)."""
+
+    def worded(key: str) -> str:
+        return REASONS[key].get(lang) or REASONS[key]["en"]
+
+    n = len(stages) if count is None else count
+    if verdict == "absent" or not n:
+        return worded("reason absent")
+    beyond = [s for s in stages if s != "P1"]
     if verdict == "addressed":
-        return f"{len(findings)} findings, {n_beyond} beyond the situation analysis ({', '.join(beyond)})"
-    if len(findings) == 1:
-        return f"one finding ({findings[0].stage}); two are needed, one beyond the situation analysis"
-    return f"{len(findings)} findings, all in the situation analysis (P1); none commits to action"
+        named = ", ".join(sorted(set(beyond), key=lambda s: int(s[1:])))
+        return worded("reason addressed").format(n=n, k=len(beyond), stages=named)
+    if n == 1:
+        return worded("reason one").format(stage=stages[0] if stages else "P1")
+    return worded("reason analysis").format(n=n)
 
 
 def chapter_title(path: list[str]) -> str:
@@ -91,7 +120,7 @@ def assess(findings: list[Finding], passages: list[Passage], taxonomy: Taxonomy)
                 sdg=theme.sdg,
                 entry_point=None if verdict == "addressed" else theme.entry_point,
                 score=round(score, 3),
-                reason=verdict_reason(found, verdict),
+                reason=verdict_reason(verdict, [f.stage for f in found]),
             )
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_scan.assess import assess
+from policy_scan.assess import assess, verdict_reason
 from policy_scan.model import Finding
 from policy_scan.ruleset import load_ruleset
 
@@ -36,8 +36,6 @@ def test_each_verdict_says_what_evidence_it_counted(taxonomy, stages, verdict, r
 
 @pytest.mark.parametrize("lang", ["en", "es", "fr"])
 def test_the_html_report_gives_the_same_reason_in_its_language(taxonomy, lang):
-    from policy_scan.report.labels import verdict_reason
-
     for stages in ([], ["P2"], ["P1", "P1"], ["P1", "P5", "P2", "P5"]):
         findings = [finding(n, "T2", s) for n, s in enumerate(stages, 1)]
         t2 = next(t for t in assess(findings, [], taxonomy).themes if t.theme == "T2")

@@ -57,6 +57,21 @@ def visible_marks(page) -> list[str]:
     return page.eval_on_selector_all("mark.finding:not(.hidden)", "els => els.map(e => e.dataset.themes)")
 
 
+def review_import(exported, tmp_path) -> list[dict]:
+    """The labelled references `policy-scan review import` makes of exported decisions."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "refs.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "policy_scan", "review", "import", str(exported), "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return [json.loads(x) for x in out.read_text().splitlines()]
+
+
 def test_checklist_and_heat_map_render(page, real_report):
     page.goto(real_report.as_uri())
     assert page.locator("#checklist tr.theme-row").count() == 16
@@ -379,8 +394,6 @@ def test_theme_names_and_all_themes_of_a_finding(page, real_report):
 
 def test_decisions_survive_reload_and_round_trip_through_export_and_import(page, real_report, tmp_path):
     import json
-    import subprocess
-    import sys
 
     page.goto(real_report.as_uri())
     page.locator("mark.finding").nth(2).click()
@@ -418,13 +431,7 @@ def test_decisions_survive_reload_and_round_trip_through_export_and_import(page,
     page.locator(f"#{fid}").click()
     assert page.is_checked('.d-theme[value="T6"]')
     # ... and the command line turns them into labelled references, without the text
-    out = tmp_path / "refs.jsonl"
-    subprocess.run(
-        [sys.executable, "-m", "policy_scan", "review", "import", str(exported), "-o", str(out)],
-        check=True,
-        capture_output=True,
-    )
-    refs = [json.loads(x) for x in out.read_text().splitlines()]
+    refs = review_import(exported, tmp_path)
     assert len(refs) == 2 and all("text" not in r for r in refs)
     assert {r["relevant"] for r in refs} == {True, False}
     fixed = next(r for r in refs if r["relevant"])
@@ -649,8 +656,6 @@ def test_keyboard_only_review_of_a_whole_report(page, real_report):
 def test_a_gap_takes_the_sentence_the_reviewer_selects_and_review_import_labels_it(page, real_report, tmp_path):
     import hashlib
     import json
-    import subprocess
-    import sys
 
     page.goto(real_report.as_uri())
     gap = page.locator(".gap-review").first
@@ -691,13 +696,7 @@ def test_a_gap_takes_the_sentence_the_reviewer_selects_and_review_import_labels_
     text = result.segmentation.text[record["char_start"] : record["char_end"]]
     assert text == picked["text"].strip()
     assert record["sha1"] == hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-    out = tmp_path / "refs.jsonl"
-    subprocess.run(
-        [sys.executable, "-m", "policy_scan", "review", "import", str(exported), "-o", str(out)],
-        check=True,
-        capture_output=True,
-    )
-    refs = [json.loads(x) for x in out.read_text().splitlines()]
+    refs = review_import(exported, tmp_path)
     assert refs == [
         {
             "doc": "KHM_Labour_Migration_Policy_2015-2018.pdf",

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
-from ..assess import chapter_pages, chapter_title
+from ..assess import chapter_pages, chapter_title, verdict_reason
 from ..fsio import printable
 from ..language import language_name
 from .csp import with_csp
 from .json import finding_dict
-from .labels import LABELS, gap_advice, label, verdict_reason
+from .labels import LABELS, gap_advice, label
 
 
 @dataclass

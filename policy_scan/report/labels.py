@@ -124,23 +124,6 @@ LABELS = {
     "both": {"es": "ambos", "fr": "les deux", "en": "both"},
     "section": {"es": "sección", "fr": "section", "en": "section"},
     "reviewer": {"es": "revisor", "fr": "relecteur", "en": "reviewer"},
-    # why a verdict: the evidence it counted ({n} findings, {k} of them beyond P1, {stages})
-    "reason absent": {"en": "no finding", "es": "ningún hallazgo", "fr": "aucun constat"},
-    "reason one": {
-        "en": "one finding ({stage}); two are needed, one beyond the situation analysis",
-        "es": "un hallazgo ({stage}); se necesitan dos, uno más allá del análisis de situación",
-        "fr": "un constat ({stage}) ; il en faut deux, dont un au-delà de l'analyse de situation",
-    },
-    "reason analysis": {
-        "en": "{n} findings, all in the situation analysis (P1); none commits to action",
-        "es": "{n} hallazgos, todos en el análisis de situación (P1); ninguno compromete una acción",
-        "fr": "{n} constats, tous dans l'analyse de situation (P1) ; aucun n'engage d'action",
-    },
-    "reason addressed": {
-        "en": "{n} findings, {k} beyond the situation analysis ({stages})",
-        "es": "{n} hallazgos, {k} más allá del análisis de situación ({stages})",
-        "fr": "{n} constats, dont {k} au-delà de l'analyse de situation ({stages})",
-    },
     "SDG": {"es": "ODS", "fr": "ODD", "en": "SDG"},
     "ocr check": {
         "es": "OCR: compare el texto con la imagen de la página",
@@ -156,23 +139,6 @@ LABELS = {
 def label(key: str, lang: str = "en") -> str:
     entry = LABELS.get(key, {})
     return entry.get(lang) or entry.get("en") or key
-
-
-def verdict_reason(verdict: str, stages: list[str], lang: str = "en", count: int | None = None) -> str:
-    """The evidence a theme's verdict counted (assess.verdict_reason), in the report's language.
-
-    `stages`: the stage of each of the theme's findings; `count`: how many the assessment
-    counted (default: one per stage given)."""
-    n = len(stages) if count is None else count
-    if verdict == "absent" or not n:
-        return label("reason absent", lang)
-    beyond = [s for s in stages if s != "P1"]
-    if verdict == "addressed":
-        named = ", ".join(sorted(set(beyond), key=lambda s: int(s[1:])))
-        return label("reason addressed", lang).format(n=n, k=len(beyond), stages=named)
-    if n == 1:
-        return label("reason one", lang).format(stage=stages[0] if stages else "P1")
-    return label("reason analysis", lang).format(n=n)
 
 
 # What a plan could add where a theme is partial or absent (rules/taxonomy.yaml's entry_point,
