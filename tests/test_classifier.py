@@ -57,6 +57,10 @@ def test_numpy_weights_score_exactly_like_the_skops_model(corpus, shipped):
     a, b = shipped.predict(texts), fast.predict(texts)
     assert np.allclose([p["score"] for p in a], [p["score"] for p in b], atol=1e-9)
     assert [(p["themes"], p["stage"], p["terms"]) for p in a] == [(p["themes"], p["stage"], p["terms"]) for p in b]
+    for key in ("theme_probs", "stage_probs"):  # the scan blends these with the rules' themes and cues
+        for x, y in zip(a, b):
+            assert x[key].keys() == y[key].keys()
+            assert np.allclose(list(x[key].values()), [y[key][k] for k in x[key]], atol=1e-9)
 
 
 def test_the_model_separates_migration_from_false_friends(shipped):

@@ -53,12 +53,16 @@ def test_every_reference_set_document_has_one_split():
 
 
 def test_sentence_verdicts_are_the_scans_own(example_plan, ruleset):
-    result = scan(example_plan)
-    findings = result.findings[:12]
-    verdicts = judge_sentences([f.text for f in findings], [f.lang for f in findings], ruleset, None)
-    assert all(v.relevant for v in verdicts)
-    for f, v in zip(findings, verdicts):
-        assert set(v.themes) <= set(f.themes) or f.source == "classifier"
+    from policy_scan.detection.classifier import load_default_classifier
+
+    findings = scan(example_plan).findings
+    texts, langs, chapters = [f.text for f in findings], [f.lang for f in findings], [f.chapter for f in findings]
+    verdicts = judge_sentences(texts, langs, ruleset, load_default_classifier(None), chapters=chapters)
+    assert [(True, sorted(f.themes), f.stage) for f in findings] == [
+        (v.relevant, sorted(v.themes), v.stage) for v in verdicts
+    ]
+    rules_alone = judge_sentences(texts, langs, ruleset, None, chapters=chapters)
+    assert all(v.relevant for v, f in zip(rules_alone, findings) if f.source in ("rule", "both"))
     traps = [
         "The ministry completed the migration of payroll data to the new cloud platform.",
         "Customs seized 40 kilograms of heroin in a drug trafficking operation.",

@@ -123,6 +123,8 @@ class SentenceModel:
                     "themes": chosen,
                     "sure_themes": [themes[j] for j in range(len(probs)) if probs[j] >= SURE_THEME],
                     "stage": str(stage_labels[int(np.argmax(stage_prob[i]))]),
+                    "theme_probs": {t: float(p) for t, p in zip(themes, probs)},
+                    "stage_probs": {str(s): float(p) for s, p in zip(stage_labels, stage_prob[i])},
                     "terms": self._terms(X[i]),
                 }
             )

@@ -124,12 +124,16 @@ class LinearModel:
             if not chosen:
                 chosen = [self.themes[int(np.argmax(theme_prob))]]
             stage_logit = self._dot(self.stage_coef, feats) + self.stage_intercept
+            stage_prob = np.exp(stage_logit - stage_logit.max())  # softmax, as the multinomial head
+            stage_prob /= stage_prob.sum()
             out.append(
                 {
                     "score": score,
                     "themes": chosen,
                     "sure_themes": [self.themes[j] for j in range(len(theme_prob)) if theme_prob[j] >= SURE_THEME],
                     "stage": self.stages[int(np.argmax(stage_logit))],
+                    "theme_probs": {t: float(p) for t, p in zip(self.themes, theme_prob)},
+                    "stage_probs": {str(s): float(p) for s, p in zip(self.stages, stage_prob)},
                     "terms": self._terms(feats),
                 }
             )
