@@ -108,6 +108,10 @@ class Scores:
             "stage_support": self.stage_total,
             "false_friends": self.false_friends,
             "false_friends_flagged": self.false_friends_flagged,
+            # not about migration, yet flagged (issue 13 asks for at most 1%)
+            "ordinary_flagged_rate": round(self.relevance.fp / (self.relevance.fp + self.relevance.tn), 4)
+            if self.relevance.fp + self.relevance.tn
+            else None,
         }
 
 
@@ -396,6 +400,9 @@ def format_scores(title: str, s: Scores) -> str:
         lines.extend(format_confusion(s.stage_confusion))
     if s.false_friends:
         lines.append(f"  false friends flagged: {s.false_friends_flagged} of {s.false_friends}")
+    ordinary = r.fp + r.tn
+    if ordinary:
+        lines.append(f"  ordinary sentences flagged: {r.fp} of {ordinary} ({r.fp / ordinary:.2%})")
     return "\n".join(lines)
 
 

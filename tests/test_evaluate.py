@@ -183,3 +183,11 @@ def test_section_findings_need_the_classifier(ruleset):
         chapters=[["Trafficking in persons"]],
     )
     assert not verdict.relevant
+
+
+def test_scores_report_the_share_of_ordinary_sentences_flagged():
+    items = [Labelled(f"s{n}", "en", n < 2, ["T1"] if n < 2 else [], "P1" if n < 2 else None) for n in range(6)]
+    preds = [ev.Prediction(r, ["T1"] if r else [], "P1" if r else None) for r in (True, False, True, False, False, False)]
+    scores = ev.score(items, preds)  # 4 ordinary sentences, one of them flagged
+    assert scores.as_dict()["ordinary_flagged_rate"] == 0.25
+    assert "ordinary sentences flagged: 1 of 4 (25.00%)" in ev.format_scores("t", scores)
