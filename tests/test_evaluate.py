@@ -10,7 +10,7 @@ from test_cli import assert_one_line_error, run
 from conftest import ROOT, SHARED_PDFS
 from policy_scan import evaluate as ev
 from policy_scan.corpus import Labelled
-from policy_scan.detection.judge import DetectOptions, judge_sentences
+from policy_scan.detection.judge import SECTION_THRESHOLD, DetectOptions, judge_sentences
 from policy_scan.ruleset import load_ruleset
 from policy_scan.scan import scan
 
@@ -158,7 +158,7 @@ CONTEXT_SENTENCE = "Every victim identified by the police will be referred to a 
         ("5.3 Combating trafficking in persons", 0.2, CONTEXT_SENTENCE, True),
         ("Migración laboral", 0.2, CONTEXT_SENTENCE, True),
         ("5.3 Road maintenance", 0.2, CONTEXT_SENTENCE, False),  # the heading says nothing of migration
-        ("5.3 Combating trafficking in persons", 0.05, CONTEXT_SENTENCE, False),  # below the section gate
+        ("5.3 Combating trafficking in persons", SECTION_THRESHOLD / 2, CONTEXT_SENTENCE, False),  # below the gate
         ("5.3 Combating trafficking in persons", 0.2, "Victims will get legal aid.", False),  # too short to judge
         ("Urban mobility and cross-border trade", 0.2, CONTEXT_SENTENCE, False),  # false friends in a heading
     ],
@@ -187,7 +187,8 @@ def test_section_findings_need_the_classifier(ruleset):
 
 def test_scores_report_the_share_of_ordinary_sentences_flagged():
     items = [Labelled(f"s{n}", "en", n < 2, ["T1"] if n < 2 else [], "P1" if n < 2 else None) for n in range(6)]
-    preds = [ev.Prediction(r, ["T1"] if r else [], "P1" if r else None) for r in (True, False, True, False, False, False)]
+    flagged = (True, False, True, False, False, False)
+    preds = [ev.Prediction(r, ["T1"] if r else [], "P1" if r else None) for r in flagged]
     scores = ev.score(items, preds)  # 4 ordinary sentences, one of them flagged
     assert scores.as_dict()["ordinary_flagged_rate"] == 0.25
     assert "ordinary sentences flagged: 1 of 4 (25.00%)" in ev.format_scores("t", scores)
