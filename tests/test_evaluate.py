@@ -146,7 +146,8 @@ class FixedScoreModel:
         return False  # no trigger word: only the section gate can send a sentence to the model
 
     def predict(self, texts: list[str]) -> list[dict]:
-        return [{"score": self.score, "themes": ["T10"], "sure_themes": [], "stage": "P2", "terms": []} for _ in texts]
+        scored = {"themes": ["T10"], "theme_probs": {"T10": 1.0}, "stage": "P2", "stage_probs": {"P2": 1.0}}
+        return [{"score": self.score, "terms": [], **scored} for _ in texts]
 
 
 CONTEXT_SENTENCE = "Every victim identified by the police will be referred to a shelter and offered legal aid."

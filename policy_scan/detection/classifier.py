@@ -25,9 +25,6 @@ from ..errors import ModelError
 from ..ruleset import default_taxonomy
 
 THEME_THRESHOLD = 0.4
-# A theme the model is this sure of is added to a rule finding's themes: rules name what
-# they match, the model also sees what a sentence is about (chosen on the dev half, README).
-SURE_THEME = 0.9
 _WORD = re.compile(r"\w+")
 MODEL_FORMAT = 1
 
@@ -121,7 +118,6 @@ class SentenceModel:
                 {
                     "score": float(relevance[i]),
                     "themes": chosen,
-                    "sure_themes": [themes[j] for j in range(len(probs)) if probs[j] >= SURE_THEME],
                     "stage": str(stage_labels[int(np.argmax(stage_prob[i]))]),
                     "theme_probs": {t: float(p) for t, p in zip(themes, probs)},
                     "stage_probs": {str(s): float(p) for s, p in zip(stage_labels, stage_prob[i])},

@@ -64,8 +64,8 @@ class SentenceClassifier(Protocol):
         """False when the text has no word the model treats as evidence."""
 
     def predict(self, texts: list[str]) -> list[dict]:
-        """Per text: score (relevance probability), themes, sure_themes, stage, terms; optionally
-        theme_probs and stage_probs (dicts), which the scan blends with the rules' themes and cues."""
+        """Per text: score (relevance probability), themes, stage, terms, and theme_probs and
+        stage_probs (dicts), which the scan blends with the rules' themes and cues."""
 
 
 @dataclass
@@ -110,13 +110,8 @@ def hit_themes(hits: list[RuleHit]) -> list[str]:
     return sorted(themes, key=theme_order)
 
 
-def only_net(hits: list[RuleHit]) -> bool:
-    """Only the wide net caught the sentence: its themes are the classifier's when it agrees."""
-    return all(h.rule.net for h in hits)
-
-
-def merge_themes(rule_themes: list[str], sure_themes: list[str]) -> list[str]:
-    return sorted(set(rule_themes) | set(sure_themes), key=theme_order)
+def merge_themes(themes: list[str], more: list[str]) -> list[str]:
+    return sorted(set(themes) | set(more), key=theme_order)
 
 
 def blend_themes(theme_probs: dict[str, float], rule_themes: list[str]) -> list[str]:
@@ -202,21 +197,12 @@ def detect(
         if pending:
             scores = classifier.predict([s.text for _, s, _ in pending])
             for (passage, sentence, hits), scored in zip(pending, scores):
-                prob, themes, stage, terms = scored["score"], scored["themes"], scored["stage"], scored["terms"]
-                theme_probs, stage_probs = scored.get("theme_probs"), scored.get("stage_probs")
+                prob, themes, terms = scored["score"], scored["themes"], scored["terms"]
+                theme_probs, stage_probs = scored["theme_probs"], scored["stage_probs"]
                 if deciding(hits):
                     finding = rule_finding(passage, sentence, hits, matcher, lang)
-                    if stage_probs:
-                        finding.stage = blend_stage(stage_probs, deciding(hits), matcher, sentence, passage.chapter)
-                    else:
-                        finding.stage = stage or finding.stage
-                    if theme_probs:
-                        finding.themes = blend_themes(theme_probs, finding.themes)
-                    elif prob >= 0.5:  # a model without probabilities: add the themes it is sure of
-                        if only_net(deciding(hits)):
-                            finding.themes = qualified_themes(merge_themes(themes, scored["sure_themes"]), hits)
-                        else:
-                            finding.themes = merge_themes(finding.themes, scored["sure_themes"])
+                    finding.stage = blend_stage(stage_probs, deciding(hits), matcher, sentence, passage.chapter)
+                    finding.themes = blend_themes(theme_probs, finding.themes)
                     if prob >= 0.5:
                         finding.source = "both"
                         finding.score = round(max(finding.score, prob), 3)
@@ -230,19 +216,11 @@ def detect(
                         and section_sentence(sentence.text)
                     )
                 ):
-                    if stage_probs:
-                        stage = blend_stage(stage_probs, [], matcher, sentence, passage.chapter)
-                    else:
-                        stage = stage or finding_stage([], matcher, sentence, passage.chapter)
-                    if theme_probs:
-                        themes = blend_themes(theme_probs, qualified_themes([], hits))
-                    else:
-                        themes = qualified_themes(themes, hits)
                     findings.append(
                         Finding(
                             **_base(passage, sentence, lang),
-                            themes=themes,
-                            stage=stage,
+                            themes=blend_themes(theme_probs, qualified_themes([], hits)),
+                            stage=blend_stage(stage_probs, [], matcher, sentence, passage.chapter),
                             score=round(prob, 3),
                             source="classifier" if prob >= threshold else "section",
                             classifier_terms=terms,

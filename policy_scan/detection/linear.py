@@ -18,8 +18,6 @@ import numpy as np
 
 from ..errors import ModelError
 
-SURE_THEME = 0.9  # as classifier.SURE_THEME (kept here so scoring never imports scikit-learn)
-
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
 _WORD = re.compile(r"\w+")
@@ -130,7 +128,6 @@ class LinearModel:
                 {
                     "score": score,
                     "themes": chosen,
-                    "sure_themes": [self.themes[j] for j in range(len(theme_prob)) if theme_prob[j] >= SURE_THEME],
                     "stage": self.stages[int(np.argmax(stage_logit))],
                     "theme_probs": {t: float(p) for t, p in zip(self.themes, theme_prob)},
                     "stage_probs": {str(s): float(p) for s, p in zip(self.stages, stage_prob)},
