@@ -656,6 +656,14 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
                         results[f"{title} — documents labelled sentence by sentence"] = ev.score(
                             [everything[n] for n in full], [preds[n] for n in full]
                         )
+                twice = [n for n in keep if everything[n].labelled_twice]
+                if twice and labeller == "first":
+                    # The sentences the labellers' agreement is measured on: the scan's themes
+                    # there are comparable with the labellers' own (issue 14).
+                    for title in ("hybrid (classifier held out by document)", "keywords (baseline)"):
+                        results[f"{title} — sentences labelled twice"] = ev.score(
+                            [everything[n] for n in twice], [predictions[title][n] for n in twice]
+                        )
                 items = []
             from .corpus import default_real_sentences
 
@@ -730,8 +738,13 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
     show_default=True,
     help="With --method classifier: the probability a passage needs to be relevant.",
 )
-@click.option("--lang", "default_lang", default="auto", show_default=True,
-              help="Language of lines without a \"lang\" field: a language of the rules, or auto (detected per line).")
+@click.option(
+    "--lang",
+    "default_lang",
+    default="auto",
+    show_default=True,
+    help='Language of lines without a "lang" field: a language of the rules, or auto (detected per line).',
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON Lines here (default: stdout).")
 @expected_errors
 def classify(source, method, model_path, sensitivity, threshold, default_lang, output):

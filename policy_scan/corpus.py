@@ -26,6 +26,7 @@ class Labelled:
     chapter: list[str] = field(default_factory=list)  # heading path, as the scan sees it
     split: str = ""  # dev | test: the document's side of the held-out split (corpus/documents.tsv)
     in_references: bool = False  # under a References/Bibliography heading, where scan finds nothing
+    labelled_twice: bool = False  # carries an independent second labelling (agreement is measured on these)
 
 
 def default_corpus_dir() -> Path:

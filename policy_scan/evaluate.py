@@ -96,6 +96,9 @@ class Scores:
     false_friends_flagged: int
     per_lang: dict[str, Counts] = field(default_factory=dict)
     stage_confusion: Counter = field(default_factory=Counter)
+    # Themes on the relevant sentences the method found: how right the themes are once a
+    # sentence is found, apart from the sentences it missed or flagged wrongly.
+    theme_micro_found: Counts = field(default_factory=Counts)
 
     def as_dict(self) -> dict:
         return {
@@ -103,6 +106,7 @@ class Scores:
             "relevance": self.relevance.as_dict(),
             "relevance_by_language": {k: v.as_dict() for k, v in sorted(self.per_lang.items())},
             "themes_micro": self.theme_micro.as_dict(),
+            "themes_micro_found": self.theme_micro_found.as_dict(),
             "themes": {t: c.as_dict() for t, c in self.themes.items() if c.tp + c.fn + c.fp},
             "stage_accuracy": round(self.stage_correct / self.stage_total, 3) if self.stage_total else None,
             "stage_support": self.stage_total,
@@ -123,6 +127,7 @@ def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
     stage_correct = stage_total = 0
     ff = ff_flagged = 0
     confusion: Counter = Counter()
+    found = Counts()
     for gold, pred in zip(items, preds):
         for counts in (relevance, per_lang[gold.lang]):
             if gold.relevant and pred.relevant:
@@ -143,6 +148,11 @@ def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
                 themes[t].fp += 1
             elif t in gold.themes:
                 themes[t].fn += 1
+        if gold.relevant and pred.relevant:
+            labelled, given = set(gold.themes), set(pred.themes)
+            found.tp += len(labelled & given)
+            found.fp += len(given - labelled)
+            found.fn += len(labelled - given)
         if gold.relevant and pred.relevant and gold.stage:
             stage_total += 1
             stage_correct += int(pred.stage == gold.stage)
@@ -154,7 +164,17 @@ def score(items: list[Labelled], preds: list[Prediction]) -> Scores:
         sum(c.tp for c in themes.values()), sum(c.fp for c in themes.values()), sum(c.fn for c in themes.values())
     )
     return Scores(
-        len(items), relevance, themes, micro, stage_correct, stage_total, ff, ff_flagged, dict(per_lang), confusion
+        len(items),
+        relevance,
+        themes,
+        micro,
+        stage_correct,
+        stage_total,
+        ff,
+        ff_flagged,
+        dict(per_lang),
+        confusion,
+        found,
     )
 
 
@@ -176,6 +196,7 @@ def classifier_predict(model, items: list[Labelled], threshold: float = 0.5) -> 
 def rules_predict(ruleset, items: list[Labelled], model=None, sensitivity: float = 0.5) -> list[Prediction]:
     """Rules alone, or the hybrid `scan` runs when a model is given: `detect` itself decides."""
     from .detection.judge import DetectOptions, judge_sentences
+
     langs = [i.lang if i.lang in ruleset.langs else "en" for i in items]
     verdicts = judge_sentences(
         [i.text for i in items],
@@ -340,6 +361,7 @@ def resolve_references(path: Path, pdf_dir: Path, split: str = "all", labeller: 
                     chapter=list(passage.chapter),
                     split=str(record.get("split", "")),
                     in_references=passage.reference_list,
+                    labelled_twice=isinstance(record.get("second"), dict),
                 )
             )
     return Resolved(items, missing, mismatched)
@@ -395,6 +417,9 @@ def format_scores(title: str, s: Scores) -> str:
         for t, c in s.themes.items():
             if c.tp + c.fn + c.fp:
                 lines.append(f"    {t:<9} {_prf(c)}   (support {c.tp + c.fn}, fp {c.fp})")
+    f = s.theme_micro_found
+    if f.tp + f.fp + f.fn:
+        lines.append(f"  themes of the relevant sentences found: micro {_prf(f)}   (tp {f.tp}, fp {f.fp}, fn {f.fn})")
     if s.stage_total:
         lines.append(f"  stage       accuracy {s.stage_correct / s.stage_total:.3f} on {s.stage_total} true positives")
         lines.extend(format_confusion(s.stage_confusion))

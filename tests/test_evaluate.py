@@ -131,6 +131,10 @@ def test_held_out_evaluation_on_a_small_set(tmp_path):
     assert hybrid["n"] == len(lines)
     assert out["keywords (baseline)"]["n"] == len(lines)
     assert any(k.endswith("documents labelled sentence by sentence") for k in out)
+    # the scan is also scored on exactly the sentences the two labellers' agreement is measured on
+    twice = sum(isinstance(json.loads(x).get("second"), dict) for x in lines)
+    assert out["hybrid (classifier held out by document) — sentences labelled twice"]["n"] == twice
+    assert "themes_micro_found" in hybrid
 
 
 class FixedScoreModel:
@@ -193,3 +197,22 @@ def test_scores_report_the_share_of_ordinary_sentences_flagged():
     scores = ev.score(items, preds)  # 4 ordinary sentences, one of them flagged
     assert scores.as_dict()["ordinary_flagged_rate"] == 0.25
     assert "ordinary sentences flagged: 1 of 4 (25.00%)" in ev.format_scores("t", scores)
+
+
+def test_themes_of_found_sentences_leave_out_relevance_errors():
+    """End-to-end theme figures count a missed sentence's themes as missed; the 'found' figure
+    scores the themes of the relevant sentences the method found, and nothing else."""
+    items = [
+        Labelled("a", "en", True, ["T2", "T9"], "P1"),  # found, one of two themes right
+        Labelled("b", "en", True, ["T3"], "P1"),  # missed
+        Labelled("c", "en", False, [], None),  # flagged wrongly
+    ]
+    preds = [
+        ev.Prediction(True, ["T2", "T10"], "P1"),
+        ev.Prediction(False, [], None),
+        ev.Prediction(True, ["T1"], "P1"),
+    ]
+    scores = ev.score(items, preds).as_dict()
+    end_to_end, found = scores["themes_micro"], scores["themes_micro_found"]
+    assert (end_to_end["tp"], end_to_end["fp"], end_to_end["fn"]) == (1, 2, 2)
+    assert (found["tp"], found["fp"], found["fn"]) == (1, 1, 1)
