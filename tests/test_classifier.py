@@ -63,6 +63,24 @@ def test_numpy_weights_score_exactly_like_the_skops_model(corpus, shipped):
             assert np.allclose(list(x[key].values()), [y[key][k] for k in x[key]], atol=1e-9)
 
 
+def test_a_model_trained_without_some_theme_saves_loads_and_scores_alike(corpus, tmp_path):
+    """A small corpus need not carry every theme: the missing ones are never given, and the
+    saved model loads (skops and NumPy weights) and scores as trained."""
+    from policy_scan.detection.classifier import save
+
+    relevant = [i for i in corpus if i.relevant and "T16" not in i.themes][:150]
+    items = relevant + [i for i in corpus if not i.relevant][:150]
+    model, _ = train(items)
+    path = tmp_path / "small.skops"
+    save(model, path)
+    texts = [i.text for i in corpus[::40]]
+    a, b, c = model.predict(texts), load(path).predict(texts), linear.load(weights_path(path)).predict(texts)
+    for other in (b, c):
+        assert np.allclose([p["score"] for p in a], [p["score"] for p in other], atol=1e-9)
+        assert np.allclose([p["theme_probs"]["T16"] for p in other], 0.0, atol=1e-9)
+        assert [(p["themes"], p["stage"]) for p in a] == [(p["themes"], p["stage"]) for p in other]
+
+
 def test_the_model_separates_migration_from_false_friends(shipped):
     relevant = [
         "Nepali workers in Qatar sent money home to their families.",

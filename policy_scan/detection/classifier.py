@@ -233,6 +233,7 @@ TRUSTED_MODEL_TYPES = frozenset(
     {
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
+        "sklearn.multiclass._ConstantPredictor",  # a theme no relevant training passage carries
     }
 )
 

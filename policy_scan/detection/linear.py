@@ -153,6 +153,21 @@ class LinearModel:
         return terms
 
 
+# A theme no relevant training passage carries gets scikit-learn's constant predictor (always
+# 0 or always 1) instead of a fitted head: written as zero weights and a saturated intercept.
+SATURATED = 30.0
+
+
+def _coef(estimator, n_features: int) -> np.ndarray:
+    return estimator.coef_[0] if hasattr(estimator, "coef_") else np.zeros(n_features)
+
+
+def _intercept(estimator) -> float:
+    if hasattr(estimator, "intercept_"):
+        return float(estimator.intercept_[0])
+    return SATURATED if float(np.ravel(estimator.y_)[0]) else -SATURATED
+
+
 def export(model, path: str | Path) -> None:
     """Write the inference weights of a trained SentenceModel to an .npz file."""
     words, chars = (v for _, v in model.features.transformer_list)
@@ -161,8 +176,8 @@ def export(model, path: str | Path) -> None:
     calibrator = calibrated.calibrators[0]
     word_terms = sorted(words.vocabulary_, key=words.vocabulary_.get)
     char_terms = sorted(chars.vocabulary_, key=chars.vocabulary_.get)
-    theme_coef = np.vstack([e.coef_[0] for e in model.themes.estimators_])
-    theme_intercept = np.array([e.intercept_[0] for e in model.themes.estimators_])
+    theme_coef = np.vstack([_coef(e, len(rel.coef_[0])) for e in model.themes.estimators_])
+    theme_intercept = np.array([_intercept(e) for e in model.themes.estimators_])
     meta = {
         "format": FORMAT,
         "identity": model.identity,
