@@ -1,6 +1,6 @@
 """Document theme verdicts against the themes of each document's labelled sentences.
 
-    python benchmarks/bench_verdicts.py [--folds 5] [--split test|dev|all]
+    python benchmarks/bench_verdicts.py [--folds 5] [--split test|dev|all] [--fold-models DIR]
 
 A theme counts as found in a document when `scan` gives it any verdict but "absent"; the
 reference is the set of themes carried by the document's relevant labelled sentences
@@ -33,6 +33,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--split", default="test")
     ap.add_argument("--pdfs", default=str(ROOT.parent / "shared" / "pdfs"))
+    ap.add_argument("--fold-models", help="reuse fold models kept here (as evaluate --fold-models)")
     args = ap.parse_args()
     pdfs = Path(args.pdfs)
     if not pdfs.is_dir():
@@ -45,7 +46,8 @@ def main() -> None:
         if r["relevant"]:
             gold[r["doc"]].update(r["themes"])
     items = ev.resolve_references(default_real_sentences(), pdfs).items
-    held = ev.held_out_predictions(items, load_corpus(), args.folds)
+    cache = Path(args.fold_models) if args.fold_models else None
+    held = ev.held_out_predictions(items, load_corpus(), args.folds, cache)
     tp = fp = fn = 0
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

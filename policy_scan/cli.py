@@ -583,6 +583,13 @@ def _load_rules_for_evaluate():
     help="For reference sets: score each document with a classifier trained without it (K folds grouped by "
     "document, authored passages always in training); the figures the README reports.",
 )
+@click.option(
+    "--fold-models",
+    "fold_cache",
+    type=click.Path(file_okay=False),
+    help="With --folds: keep each fold's model in this folder and reuse it while the training sentences and "
+    "code are unchanged (re-scoring edited rules then takes seconds, not minutes).",
+)
 @sensitivity_option("As for scan: sets the classifier threshold of the hybrid and of the classifier alone.")
 @click.option(
     "--split",
@@ -601,7 +608,7 @@ def _load_rules_for_evaluate():
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @expected_errors
-def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, split, labeller, fmt):
+def evaluate(labelled, method, model_path, pdf_dir, cv, folds, fold_cache, sensitivity, split, labeller, fmt):
     """Precision, recall and F1 (with counts) on a labelled JSON Lines set."""
     import json
     from pathlib import Path
@@ -635,7 +642,11 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, sensitivity, spli
             if folds:
                 # Train on every document but the held-out fold's; report the asked-for split.
                 everything = ev.resolve_references(path, shared, "all", labeller).items
-                held = ev.held_out_predictions(everything, load_corpus(), folds)
+                if fold_cache:
+                    check_output_folder(fold_cache, "--fold-models")
+                held = ev.held_out_predictions(
+                    everything, load_corpus(), folds, Path(fold_cache) if fold_cache else None
+                )
                 wanted = {(i.doc, i.id) for i in items}
                 keep = [n for n, i in enumerate(everything) if (i.doc, i.id) in wanted]
                 ruleset = _load_rules_for_evaluate()

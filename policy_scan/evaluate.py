@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -455,19 +456,57 @@ class HeldOut:
     models: list  # (documents held out, model)
 
 
-def held_out_predictions(real: list[Labelled], authored: list[Labelled], k: int = 5) -> HeldOut:
-    """Grouped k-fold: train on the authored corpus plus the real sentences of the other folds."""
-    from .detection.classifier import train
+def held_out_predictions(
+    real: list[Labelled], authored: list[Labelled], k: int = 5, cache: Path | None = None
+) -> HeldOut:
+    """Grouped k-fold: train on the authored corpus plus the real sentences of the other folds.
 
+    With a `cache` folder each fold's model is kept there and reused while its training
+    sentences and the training code are unchanged: a rule writer re-scoring edited rules
+    does not wait for five models to be trained again.
+    """
     scores: list[dict | None] = [None] * len(real)
     models = []
     for held in document_folds(real, k):
-        model, _ = train(authored + [i for i in real if i.doc not in held])
+        model = fold_model(authored + [i for i in real if i.doc not in held], cache)
         idx = [n for n, i in enumerate(real) if i.doc in held]
         for n, p in zip(idx, model.predict([real[n].text for n in idx])):
             scores[n] = p
         models.append((held, model))
     return HeldOut(real, scores, models)  # type: ignore[arg-type]
+
+
+def training_key(items: list[Labelled]) -> str:
+    """What a trained model depends on: its sentences and labels, and the training code."""
+    from .detection import classifier
+
+    digest = hashlib.sha256(f"format {classifier.MODEL_FORMAT}\n".encode())
+    digest.update(Path(classifier.__file__).read_bytes())
+    for i in items:
+        digest.update(f"{int(i.relevant)}|{','.join(i.themes)}|{i.stage}|{i.text}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+def fold_model(items: list[Labelled], cache: Path | None = None):
+    """A model trained on `items`, read from `cache` when one was trained on the same."""
+    from .detection.classifier import load, save, train
+    from .errors import ModelError
+
+    if cache is None:
+        return train(items)[0]
+    path = Path(cache) / f"fold-{training_key(items)}.skops"
+    if path.exists():
+        try:
+            return load(path)
+        except ModelError:
+            pass  # unreadable (an interrupted write, another version): train it again
+    model, _ = train(items)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.skops")
+    save(model, partial)
+    partial.with_suffix(".npz").unlink(missing_ok=True)  # fast-scoring weights: not needed here
+    os.replace(partial, path)  # whole or absent, never half-written
+    return model
 
 
 def held_out_hybrid(held: HeldOut, ruleset, sensitivity: float = 0.5) -> list[Prediction]:

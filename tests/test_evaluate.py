@@ -216,3 +216,30 @@ def test_themes_of_found_sentences_leave_out_relevance_errors():
     end_to_end, found = scores["themes_micro"], scores["themes_micro_found"]
     assert (end_to_end["tp"], end_to_end["fp"], end_to_end["fn"]) == (1, 2, 2)
     assert (found["tp"], found["fp"], found["fn"]) == (1, 1, 1)
+
+
+def test_fold_models_are_reused_only_for_the_same_training(tmp_path, monkeypatch):
+    """--fold-models: a second run with the same sentences trains nothing and scores the same;
+    a changed label trains that fold's model again."""
+    from policy_scan.corpus import load_corpus
+    from policy_scan.detection import classifier
+
+    corpus = load_corpus()
+    authored = [i for i in corpus if i.relevant][:120] + [i for i in corpus if not i.relevant][:120]
+    real = [
+        Labelled(i.text, i.lang, i.relevant, i.themes, i.stage, doc=f"doc{n % 4}.pdf") for n, i in enumerate(authored)
+    ]
+    first = ev.held_out_predictions(real, [], k=2, cache=tmp_path)
+    assert len(list(tmp_path.glob("fold-*.skops"))) == 2 and not list(tmp_path.glob("*.npz"))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cached fold was trained again")
+
+    monkeypatch.setattr(classifier, "train", no_training)
+    again = ev.held_out_predictions(real, [], k=2, cache=tmp_path)
+    assert [round(p["score"], 9) for p in again.scores] == [round(p["score"], 9) for p in first.scores]
+
+    monkeypatch.undo()
+    real[0].relevant = not real[0].relevant  # one fold's training set changes, the other's not
+    ev.held_out_predictions(real, [], k=2, cache=tmp_path)
+    assert len(list(tmp_path.glob("fold-*.skops"))) == 3
