@@ -616,6 +616,10 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, fold_cache, sensi
     from . import evaluate as ev
     from .corpus import load_corpus
 
+    if fold_cache:  # refused before any PDF is read or model trained
+        if not folds:
+            raise PolicyScanError("--fold-models", "keeps the models of --folds: give --folds K too")
+        check_output_folder(fold_cache, "--fold-models")
     results: dict[str, ev.Scores] = {}
     notes: list[str] = []
     if cv:
@@ -642,8 +646,6 @@ def evaluate(labelled, method, model_path, pdf_dir, cv, folds, fold_cache, sensi
             if folds:
                 # Train on every document but the held-out fold's; report the asked-for split.
                 everything = ev.resolve_references(path, shared, "all", labeller).items
-                if fold_cache:
-                    check_output_folder(fold_cache, "--fold-models")
                 held = ev.held_out_predictions(
                     everything, load_corpus(), folds, Path(fold_cache) if fold_cache else None
                 )

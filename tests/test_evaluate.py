@@ -243,3 +243,15 @@ def test_fold_models_are_reused_only_for_the_same_training(tmp_path, monkeypatch
     real[0].relevant = not real[0].relevant  # one fold's training set changes, the other's not
     ev.held_out_predictions(real, [], k=2, cache=tmp_path)
     assert len(list(tmp_path.glob("fold-*.skops"))) == 3
+
+
+def test_fold_models_folder_problems_are_one_line_errors(tmp_path):
+    """Refused before any PDF is read or model trained."""
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    refs = ROOT / "corpus" / "real_sentences.jsonl"
+    proc = run("evaluate", str(refs), "--folds", "2", "--fold-models", str(a_file / "models"))
+    assert_one_line_error(proc, a_file / "models", "is not a folder")
+    proc = run("evaluate", str(refs), "--fold-models", str(tmp_path / "models"))
+    assert_one_line_error(proc, "--fold-models", "give --folds K too")
+    assert not (tmp_path / "models").exists()
