@@ -307,7 +307,7 @@ def _parse_rule(
                 problems.add(path, _line(item, "themes", line), f"{rule_id}: unknown theme id '{t}'")
         themes = list(dict.fromkeys(themes + [t for t in extra if t in taxonomy.themes]))
     stage = item.get("stage")
-    if stage is not None and stage not in taxonomy.stages:
+    if stage is not None and (not isinstance(stage, str) or stage not in taxonomy.stages):
         problems.add(path, _line(item, "stage", line), f"{rule_id}: unknown stage '{stage}'")
         stage = None
     window, requires_any = 0, []
@@ -395,7 +395,7 @@ def load_rule_file(
         parsed = [_parse_rule(i, path, None, lang, taxonomy, problems, True) for i in items]
         return [], [r for r in parsed if r]
     theme = data.get("theme")
-    if theme not in taxonomy.themes:
+    if not isinstance(theme, str) or theme not in taxonomy.themes:  # a list or mapping is no id either
         known = _id_range(taxonomy.themes)
         problems.add(path, _line(data, "theme", 1), f"unknown theme id '{theme}' (taxonomy.yaml has {known})")
         return [], []

@@ -191,6 +191,21 @@ def test_loading_mutated_rule_files(edits):
             assert problem.path and "\n" not in problem.problem
 
 
+@pytest.mark.parametrize(
+    "old, new, problem",
+    [
+        ("theme: T3\n", "theme:\n  - T3\n", "unknown theme id"),  # found by the fuzz test above
+        ("theme: T3\n", "theme: {T3: 1}\n", "unknown theme id"),
+        ("    name: remittances\n", "    name: remittances\n    stage: [P1]\n", "unknown stage"),
+    ],
+)
+def test_a_list_or_mapping_where_an_id_belongs_is_a_problem_not_a_crash(tmp_path, old, new, problem):
+    assert old in RULE_FILE
+    rules = rules_folder(tmp_path, RULE_FILE.replace(old, new, 1))
+    _, problems = load_ruleset(rules, strict=False)
+    assert any(problem in p.problem for p in problems)
+
+
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
