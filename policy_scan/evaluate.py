@@ -477,10 +477,13 @@ def held_out_predictions(
 
 
 def training_key(items: list[Labelled]) -> str:
-    """What a trained model depends on: its sentences and labels, and the training code."""
+    """What a trained model depends on: its sentences and labels, the training code and the
+    scikit-learn that fits it."""
+    import sklearn
+
     from .detection import classifier
 
-    digest = hashlib.sha256(f"format {classifier.MODEL_FORMAT}\n".encode())
+    digest = hashlib.sha256(f"format {classifier.MODEL_FORMAT} sklearn {sklearn.__version__}\n".encode())
     digest.update(Path(classifier.__file__).read_bytes())
     for i in items:
         digest.update(f"{int(i.relevant)}|{','.join(i.themes)}|{i.stage}|{i.text}\n".encode())
@@ -503,9 +506,12 @@ def fold_model(items: list[Labelled], cache: Path | None = None):
     model, _ = train(items)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.{os.getpid()}.skops")
-    save(model, partial)
-    partial.with_suffix(".npz").unlink(missing_ok=True)  # fast-scoring weights: not needed here
-    os.replace(partial, path)  # whole or absent, never half-written
+    try:
+        save(model, partial)
+        os.replace(partial, path)  # whole or absent, never half-written
+    finally:
+        partial.unlink(missing_ok=True)
+        partial.with_suffix(".npz").unlink(missing_ok=True)  # fast-scoring weights: not needed here
     return model
 
 
