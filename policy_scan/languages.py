@@ -186,10 +186,20 @@ def load_languages(rules_dir: str | Path | None = None) -> Languages:
     A rules directory with no language file at all (one written before they existed) has
     the bundled languages.
     """
-    bundled = default_rules_dir()
+    return _load(str(languages_dir(rules_dir).resolve()))
+
+
+def languages_dir(rules_dir: str | Path | None = None) -> Path:
+    """The folder whose language files a rules directory uses (itself, or the bundled rules)."""
     if rules_dir is None or not language_files(Path(rules_dir)):
-        rules_dir = bundled
-    return _load(str(Path(rules_dir).resolve()))
+        return default_rules_dir()
+    return Path(rules_dir)
+
+
+def language_sources(rules_dir: str | Path | None = None) -> list[Path]:
+    """Every file the languages of a rules directory are read from."""
+    root = languages_dir(rules_dir)
+    return [*language_files(root), *[p for p in [root / IDENTIFY_FILE] if p.is_file()]]
 
 
 @cache

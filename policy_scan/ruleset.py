@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .bundled import default_rules_dir
 from .errors import RuleError
-from .languages import LANGUAGE_FILE, Languages, load_languages
+from .languages import LANGUAGE_FILE, Languages, language_sources, load_languages
 from .yamlio import LineDict, load_yaml
 
 # Ids only have a form here: which themes, stages and languages exist is the data's to say
@@ -444,6 +444,10 @@ def load_ruleset(
     cues = load_stage_cues(rules_dir / "stages.yaml", taxonomy, problems, langs)
     rules: list[Rule] = []
     exclusions: list[Rule] = []
+    # Language files are in the digest too: their heading words decide which sentences are
+    # read under a migration heading and which are citations, so they change the findings.
+    for path in language_sources(rules_dir):
+        digest.update(f"{path.parent.name}/{path.name}".encode() + path.read_bytes())
     files = [taxonomy_path, rules_dir / "stages.yaml", *rule_files(rules_dir, langs)]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())

@@ -215,3 +215,16 @@ def test_bundled_rules_are_valid_and_their_examples_pass():
 )
 def test_numbered_references_do_not_end_a_sentence(lang, text, sentences):
     assert len(list(pipeline(lang)(text).sents)) == sentences
+
+
+def test_the_version_changes_with_a_language_file(tmp_path):
+    """Heading words change which sentences are read in a migration section, so stored
+    results made with other language files must not be taken as done."""
+    copy = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), copy)
+    before = load_ruleset(copy, strict=True, check_patterns=False)[0].version
+    assert before == load_ruleset(default_rules_dir(), strict=True, check_patterns=False)[0].version
+    language = copy / "en" / "language.yaml"
+    language.write_text(language.read_text().replace("migration: [migra,", "migration: [migra, mobility,"))
+    after = load_ruleset(copy, strict=True, check_patterns=False)[0].version
+    assert after != before
