@@ -254,3 +254,21 @@ def _lines(chars: list[tuple]) -> list[tuple]:
                 continue
         rects.append([x0, t, x1, b])
     return [tuple(round(v, 1) for v in r) for r in rects]
+
+
+def page_evidence(
+    path: str, findings: list, password: str | None = None, page_images: bool = False
+) -> tuple[list[list], list[PageImage], list[tuple[int, str]]]:
+    """Boxes measured for every finding (`measure_boxes`), and with `page_images` the images
+    of their pages with the problems of pages left undrawn (`render_pages`).
+
+    A plain function of its arguments, so the scan can run it in a guarded child: pdfium
+    opens the PDF again here, and a crash of it then costs the boxes and images, not the scan.
+    """
+    measure_boxes(path, findings, password)
+    problems: list[tuple[int, str]] = []
+    images: list[PageImage] = []
+    if page_images and findings:
+        pages = [f.page for f in findings]
+        images = render_pages(path, pages, password, problems=problems, findings=findings, measured=True)
+    return [list(f.boxes) for f in findings], images, problems

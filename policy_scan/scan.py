@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
+from .errors import InputError
 from .extract import check_pdf_file, extract, pages_to_ocr
 from .guard import Deadline, GuardedJob, can_fork, memory_limit, start_guarded, time_limit, to_parent
 from .language import detect_language, language_name, passage_languages
@@ -297,6 +298,41 @@ def _warm_up(ruleset: RuleSet, options: ScanOptions) -> None:
         load_default_classifier(options.model_path)
 
 
+def _page_evidence(path: str, findings: list, options: ScanOptions, deadline: Deadline, warnings: list[str]) -> list:
+    """Measure the findings' boxes on the page's characters (the same in every output) and
+    draw their pages for the report.  pdfium opens the PDF again for this, so it runs in a
+    guarded child as the reading did: a crash, the memory cap or the deadline there leave the
+    findings with the extractor's line boxes and the report without page images, and say so."""
+    from .pages import page_evidence
+
+    args = (path, findings, options.password, options.page_images)
+    if not findings:
+        return []
+    if options.parallel or options.isolate:
+        what = "measuring the evidence on the pages"
+        job = start_guarded(page_evidence, args, path, options.max_memory_mb, what)
+        try:
+            boxes, images, problems = job.result(deadline.remaining(), options.timeout)
+        except InputError as exc:
+            warnings.append(
+                f"evidence not measured on the pages ({exc.problem}): findings keep the text extractor's "
+                "line boxes and the report has no page images"
+            )
+            return []
+        for finding, measured in zip(findings, boxes):
+            finding.boxes = [tuple(b) for b in measured]
+    else:
+        with time_limit(deadline, path, "measuring the evidence on the pages"):
+            _, images, problems = page_evidence(*args)
+    for reason in sorted({why for _, why in problems}):
+        numbers = [n for n, why in problems if why == reason]
+        warnings.append(
+            f"{_pages(len(numbers), 'was', 'were')} not drawn in the report ({reason}): "
+            f"{_page_ranges(numbers)}; their findings are listed without the page image"
+        )
+    return images
+
+
 def scan(
     path: str | Path, options: ScanOptions | None = None, progress: Callable[[ScanProgress], None] | None = None
 ) -> ScanResult:
@@ -350,27 +386,7 @@ def scan(
         else:
             findings = detect(seg.passages, ruleset, classifier, detect_options)
         assessment = assess(findings, seg.passages, ruleset.taxonomy)
-        from .pages import measure_boxes, render_pages
-
-        # Evidence boxes measured on the page's characters: the same in every output.
-        measure_boxes(path, findings, options.password)
-        images = []
-        if options.page_images and findings:
-            problems: list[tuple[int, str]] = []
-            images = render_pages(
-                path,
-                [f.page for f in findings],
-                options.password,
-                problems=problems,
-                findings=findings,
-                measured=True,
-            )
-            for reason in sorted({why for _, why in problems}):
-                numbers = [n for n, why in problems if why == reason]
-                warnings.append(
-                    f"{_pages(len(numbers), 'was', 'were')} not drawn in the report ({reason}): "
-                    f"{_page_ranges(numbers)}; their findings are listed without the page image"
-                )
+    images = _page_evidence(path, findings, options, deadline, warnings)
     return ScanResult(
         doc,
         seg,

@@ -201,3 +201,27 @@ def test_hostile_files_on_a_dask_cluster_keep_the_limits(files, example_plan, tm
         "timed out after 1 s reading the PDF (raise the limit with --timeout)",
     )
     assert "--max-memory 256" in proc.stderr or "memory limit of 256 MB" in proc.stderr, proc.stderr
+
+
+def test_a_pdf_engine_crash_while_measuring_evidence_costs_only_the_boxes(example_plan, monkeypatch):
+    """pdfium opens the PDF a second time to measure each finding's boxes and draw its page.
+    That runs in a guarded child too: if the engine dies there (here: killed by SIGSEGV, as a
+    malformed page can make it), the scan keeps its findings with the extractor's boxes."""
+    import os
+    import signal
+
+    from policy_scan import pages
+    from policy_scan.scan import ScanOptions, scan
+
+    whole = scan(example_plan, ScanOptions(page_images=True))
+    assert whole.findings and not any("evidence not measured" in w for w in whole.warnings)
+
+    def crash(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(pages, "text_boxes", crash)  # the forked child inherits the patch
+    hurt = scan(example_plan, ScanOptions(page_images=True))
+    assert [(f.page, f.text, f.themes) for f in hurt.findings] == [(f.page, f.text, f.themes) for f in whole.findings]
+    assert all(f.boxes for f in hurt.findings)  # the extractor's line boxes
+    assert [w for w in hurt.warnings if "evidence not measured on the pages" in w and "SIGSEGV" in w]
+    assert hurt.page_images == []
