@@ -964,10 +964,17 @@ def audit_export(db_path, fmt, output, reports_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison to this file.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
+@click.option(
+    "--lang-ui",
+    type=click.Choice(["en", "es", "fr", "auto"]),
+    default="en",
+    show_default=True,
+    help="Language of the comparison's labels (text, html); auto = the new draft's.",
+)
 @limit_options
 @quiet_option
 @expected_errors
-def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, max_memory, max_pages, quiet):
+def diff(old, new, fmt, output, fail_on_regression, classifier, lang_ui, ocr, timeout, max_memory, max_pages, quiet):
     """Compare two drafts (PDFs, or JSON results of `scan`): what the new one gained or lost."""
     from .diff import compare, load_result
     from .report import renderer
@@ -978,7 +985,8 @@ def diff(old, new, fmt, output, fail_on_regression, classifier, ocr, timeout, ma
     )
     with terminal_progress(quiet) as progress:
         result = compare(load_result(old, options, progress), load_result(new, options, progress), timeout)
-    write_output(renderer("diff", fmt)(result), output)
+    ui = result.new["document"].get("language") if lang_ui == "auto" else lang_ui
+    write_output(renderer("diff", fmt)(result, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
     if fail_on_regression and result.regressions:
         click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)
         sys.exit(EXIT_FINDINGS)

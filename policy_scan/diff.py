@@ -340,35 +340,59 @@ def render_diff_json(d: DraftDiff, **_) -> str:
     return json.dumps(diff_dict(d), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_diff_text(d: DraftDiff, **_) -> str:
+def theme_titles(d: DraftDiff, ui_lang: str = "en") -> dict[str, str]:
+    """Each compared theme's title in the report's language (the results' own, in English,
+    for a theme the bundled taxonomy does not translate)."""
+    if ui_lang == "en":
+        return {c.theme: c.title for c in d.themes}
+    from .ruleset import default_taxonomy
+
+    known = default_taxonomy().themes
+    return {c.theme: known[c.theme].labels.get(ui_lang, c.title) if c.theme in known else c.title for c in d.themes}
+
+
+def render_diff_text(d: DraftDiff, ui_lang: str = "en", **_) -> str:
+    from .report.labels import label
+
+    def L(key: str) -> str:  # noqa: N802 - as the reports' templates call it
+        return label(key, ui_lang)
+
+    titles = theme_titles(d, ui_lang)
+    counts = (
+        f"{len(d.added)} {L('added')}, {len(d.removed)} {L('removed')}, {len(d.edited)} {L('edited')}, "
+        f"{d.unchanged} {L('unchanged')}"
+    )
     out = [
         f"policy-scan diff: {Path(d.old['document']['path']).name} -> {Path(d.new['document']['path']).name}",
-        f"score {d.old['assessment']['score']:.1f} -> {d.new['assessment']['score']:.1f} ({d.score_change:+.1f})",
-        f"evidence: {len(d.added)} added, {len(d.removed)} removed, {len(d.edited)} edited, {d.unchanged} unchanged",
+        f"{L('score')} {d.old['assessment']['score']:.1f} -> {d.new['assessment']['score']:.1f}"
+        f" ({d.score_change:+.1f})",
+        f"{L('evidence')}: {counts}",
         "",
-        "Themes",
+        L("themes"),
     ]
     marks = {"improved": "+", "regressed": "-", "same": " "}
     for c in d.themes:
         b, a = c.before, c.after
         out.append(
-            f"  {marks[c.change]} {c.theme:<4} {b['verdict']} {b['deepest_stage'] or '-'} ({b['evidence_count']})"
-            f" -> {a['verdict']} {a['deepest_stage'] or '-'} ({a['evidence_count']})  {c.title}"
+            f"  {marks[c.change]} {c.theme:<4} {L(b['verdict'])} {b['deepest_stage'] or '-'} ({b['evidence_count']})"
+            f" -> {L(a['verdict'])} {a['deepest_stage'] or '-'} ({a['evidence_count']})  {titles[c.theme]}"
         )
-    for title, items in (("Added", d.added), ("Removed", d.removed)):
+    for key, items in (("added", d.added), ("removed", d.removed)):
         if items:
-            out += ["", title]
-            out += [f"  p. {f['page']} [{', '.join(f['themes'])}; {f['stage']}] {f['text'][:140]}" for f in items]
+            out += ["", L(key).capitalize()]
+            out += [
+                f"  {L('p.')} {f['page']} [{', '.join(f['themes'])}; {f['stage']}] {f['text'][:140]}" for f in items
+            ]
     if d.edited:
-        out += ["", "Edited"]
+        out += ["", L("edited").capitalize()]
         for a, b in d.edited:
-            out += [f"  p. {a['page']} -> p. {b['page']}: {b['text'][:140]}"]
+            out += [f"  {L('p.')} {a['page']} -> {L('p.')} {b['page']}: {b['text'][:140]}"]
     if d.regressions:
-        out += ["", f"regressions: {', '.join(d.regressions)}"]
+        out += ["", f"{L('regressions')}: {', '.join(d.regressions)}"]
     return "\n".join(out) + "\n"
 
 
-def render_diff_html(d: DraftDiff, **options) -> str:
+def render_diff_html(d: DraftDiff, ui_lang: str = "en", **options) -> str:
     from .report.diff_html import render_diff_html as render
 
-    return render(d, diff_dict(d), **options)
+    return render(d, diff_dict(d), ui_lang=ui_lang, titles=theme_titles(d, ui_lang), **options)

@@ -70,6 +70,16 @@ def test_json_results_and_html(drafts, tmp_path):
     assert same.returncode == 0 and "0 added, 0 removed, 0 edited" in same.stdout
     html = run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "html")
     assert html.returncode == 0 and html.stdout.count('data-kind="removed"') == 3 and 'data-kind="added"' in html.stdout
+    for ui, words in (
+        ("es", ["Temas", "Antes", "Después", "La evidencia que cambió", "suprimido", "Remesas e inclusión financiera"]),
+        ("fr", ["Thèmes", "Avant", "Après", "Les éléments qui ont changé", "supprimé", "en recul"]),
+    ):
+        localized = run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "-f", "html", "--lang-ui", ui)
+        assert localized.returncode == 0 and f'<html lang="{ui}">' in localized.stdout
+        assert all(w in localized.stdout for w in words), [w for w in words if w not in localized.stdout]
+        assert ">Evidence that changed<" not in localized.stdout and ">Before<" not in localized.stdout
+        text = run("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--lang-ui", ui).stdout
+        assert words[0] in text and "Themes" not in text and ("suprimidos" in text or "supprimés" in text)
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     proc = run("diff", str(bad), str(tmp_path / "new.json"))

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..fsio import printable
 from .csp import with_csp
 from .html import theme_colour
+from .labels import label
 
 OPEN_GROUP = 25  # a theme's group starts folded when it holds more changes than this
 
@@ -32,9 +33,9 @@ def _item(kind: str, f: dict, before: dict | None = None) -> dict:
     }
 
 
-def diff_view(d) -> dict:
+def diff_view(d, titles: dict | None = None) -> dict:
     """Groups of changes by theme (a finding sits under its first theme; filters match any)."""
-    titles = {c.theme: c.title for c in d.themes}
+    titles = {c.theme: (titles or {}).get(c.theme, c.title) for c in d.themes}
     items = (
         [_item("removed", f) for f in d.removed]
         + [_item("added", f) for f in d.added]
@@ -58,8 +59,9 @@ def diff_view(d) -> dict:
     return {"groups": out, "total": len(items)}
 
 
-def render_diff_html(d, data: dict, **_) -> str:
-    """`d` a diff.DraftDiff, `data` its diff.diff_dict (this module does not import diff)."""
+def render_diff_html(d, data: dict, ui_lang: str = "en", titles: dict | None = None, **_) -> str:
+    """`d` a diff.DraftDiff, `data` its diff.diff_dict (this module does not import diff);
+    labels in `ui_lang`, theme titles from `titles` (theme -> title) where given."""
     env = Environment(
         loader=PackageLoader("policy_scan.report", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
@@ -67,11 +69,21 @@ def render_diff_html(d, data: dict, **_) -> str:
         side: printable(os.path.basename(str(getattr(d, side)["document"]["path"]).replace("\\", "/")))
         for side in ("old", "new")
     }
-    view = diff_view(d)
-    themes = [{"theme": c.theme, "title": c.title, "colour": theme_colour(c.theme)} for c in d.themes]
+    titles = titles or {}
+    view = diff_view(d, titles)
+    themes = [
+        {"theme": c.theme, "title": titles.get(c.theme, c.title), "colour": theme_colour(c.theme)} for c in d.themes
+    ]
     per_theme = {g["theme"]: g["counts"] for g in view["groups"]}
     return with_csp(
         env.get_template("diff.html.j2").render(
-            data=data, names=names, view=view, themes=themes, per_theme=per_theme
+            data=data,
+            names=names,
+            view=view,
+            themes=themes,
+            per_theme=per_theme,
+            titles={t["theme"]: t["title"] for t in themes},
+            ui=ui_lang,
+            L=lambda key: label(key, ui_lang),
         )
     )
