@@ -207,6 +207,7 @@ def test_a_pdf_engine_crash_while_measuring_evidence_costs_only_the_boxes(exampl
     """pdfium opens the PDF a second time to measure each finding's boxes and draw its page.
     That runs in a guarded child too: if the engine dies there (here: killed by SIGSEGV, as a
     malformed page can make it), the scan keeps its findings with the extractor's boxes."""
+    import faulthandler
     import os
     import signal
 
@@ -217,6 +218,7 @@ def test_a_pdf_engine_crash_while_measuring_evidence_costs_only_the_boxes(exampl
     assert whole.findings and not any("evidence not measured" in w for w in whole.warnings)
 
     def crash(*args, **kwargs):
+        faulthandler.disable()  # pytest's dump of the child's "fatal error" would only be noise
         os.kill(os.getpid(), signal.SIGSEGV)
 
     monkeypatch.setattr(pages, "text_boxes", crash)  # the forked child inherits the patch
