@@ -40,6 +40,22 @@ def sensitivity_option(help_text: str):
     return click.option("--sensitivity", type=FiniteFloatRange(0, 1), default=0.5, show_default=True, help=help_text)
 
 
+UI_LANGUAGES = ("en", "es", "fr")  # the languages the reports' labels are written in
+
+
+def lang_ui_option(help_text: str):
+    """--lang-ui, shared by scan and diff: the language of a report's labels, or `auto`."""
+    return click.option(
+        "--lang-ui", type=click.Choice([*UI_LANGUAGES, "auto"]), default="en", show_default=True, help=help_text
+    )
+
+
+def ui_language(choice: str, document_language: str | None) -> str:
+    """The labels' language for a --lang-ui choice: `auto` takes the document's, if labels exist in it."""
+    ui = document_language if choice == "auto" else choice
+    return ui if ui in UI_LANGUAGES else "en"
+
+
 class WholeIntRange(click.IntRange):
     """An IntRange that refuses 1.5 or yes from a settings file instead of reading them as 1."""
 
@@ -267,13 +283,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Classifier model file (.skops).")
 @sensitivity_option("0 favours precision, 1 favours recall (classifier threshold).")
 @click.option("--lang", help="Force the document language: a language of the rules (en, es, fr as bundled).")
-@click.option(
-    "--lang-ui",
-    type=click.Choice(["en", "es", "fr", "auto"]),
-    default="en",
-    show_default=True,
-    help="Language of report labels; auto = the document's.",
-)
+@lang_ui_option("Language of report labels; auto = the document's.")
 @click.option(
     "--evidence",
     type=WholeIntRange(0, 50),
@@ -349,8 +359,8 @@ def scan(
         from .review import apply_decisions, read_decisions
 
         result.warnings.extend(apply_decisions(result, read_decisions(decisions_path)))
-    ui = result.language if lang_ui == "auto" else lang_ui
-    write_output(result.render(fmt, evidence=evidence, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
+    ui = ui_language(lang_ui, result.language)
+    write_output(result.render(fmt, evidence=evidence, ui_lang=ui), output)
     for warning in result.warnings:
         if fmt != "text" or output:
             click.echo(f"policy-scan: warning: {printable(file)}: {warning}", err=True)
@@ -964,13 +974,7 @@ def audit_export(db_path, fmt, output, reports_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the comparison to this file.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 if any theme's verdict or deepest stage got worse.")
 @click.option("--classifier/--no-classifier", default=True, show_default=True)
-@click.option(
-    "--lang-ui",
-    type=click.Choice(["en", "es", "fr", "auto"]),
-    default="en",
-    show_default=True,
-    help="Language of the comparison's labels (text, html); auto = the new draft's.",
-)
+@lang_ui_option("Language of the comparison's labels (text, html); auto = the new draft's.")
 @limit_options
 @quiet_option
 @expected_errors
@@ -985,8 +989,8 @@ def diff(old, new, fmt, output, fail_on_regression, classifier, lang_ui, ocr, ti
     )
     with terminal_progress(quiet) as progress:
         result = compare(load_result(old, options, progress), load_result(new, options, progress), timeout)
-    ui = result.new["document"].get("language") if lang_ui == "auto" else lang_ui
-    write_output(renderer("diff", fmt)(result, ui_lang=ui if ui in ("en", "es", "fr") else "en"), output)
+    ui = ui_language(lang_ui, result.new["document"].get("language"))
+    write_output(renderer("diff", fmt)(result, ui_lang=ui), output)
     if fail_on_regression and result.regressions:
         click.echo(f"policy-scan: regressions in {', '.join(result.regressions)}", err=True)
         sys.exit(EXIT_FINDINGS)
