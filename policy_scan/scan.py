@@ -305,11 +305,11 @@ def _page_evidence(path: str, findings: list, options: ScanOptions, deadline: De
     findings with the extractor's line boxes and the report without page images, and say so."""
     from .pages import page_evidence
 
-    args = (path, findings, options.password, options.page_images)
     if not findings:
         return []
+    args = (path, findings, options.password, options.page_images)
+    what = "measuring the evidence on the pages"
     if options.parallel or options.isolate:
-        what = "measuring the evidence on the pages"
         job = start_guarded(page_evidence, args, path, options.max_memory_mb, what)
         try:
             boxes, images, problems = job.result(deadline.remaining(), options.timeout)
@@ -322,7 +322,7 @@ def _page_evidence(path: str, findings: list, options: ScanOptions, deadline: De
         for finding, measured in zip(findings, boxes):
             finding.boxes = [tuple(b) for b in measured]
     else:
-        with time_limit(deadline, path, "measuring the evidence on the pages"):
+        with time_limit(deadline, path, what), memory_limit(path, options.max_memory_mb, what):
             _, images, problems = page_evidence(*args)
     for reason in sorted({why for _, why in problems}):
         numbers = [n for n, why in problems if why == reason]

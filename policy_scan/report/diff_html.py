@@ -33,9 +33,8 @@ def _item(kind: str, f: dict, before: dict | None = None) -> dict:
     }
 
 
-def diff_view(d, titles: dict | None = None) -> dict:
+def diff_view(d, titles: dict[str, str]) -> dict:
     """Groups of changes by theme (a finding sits under its first theme; filters match any)."""
-    titles = {c.theme: (titles or {}).get(c.theme, c.title) for c in d.themes}
     items = (
         [_item("removed", f) for f in d.removed]
         + [_item("added", f) for f in d.added]
@@ -69,11 +68,9 @@ def render_diff_html(d, data: dict, ui_lang: str = "en", titles: dict | None = N
         side: printable(os.path.basename(str(getattr(d, side)["document"]["path"]).replace("\\", "/")))
         for side in ("old", "new")
     }
-    titles = titles or {}
+    titles = {c.theme: (titles or {}).get(c.theme, c.title) for c in d.themes}
     view = diff_view(d, titles)
-    themes = [
-        {"theme": c.theme, "title": titles.get(c.theme, c.title), "colour": theme_colour(c.theme)} for c in d.themes
-    ]
+    themes = [{"theme": c.theme, "title": titles[c.theme], "colour": theme_colour(c.theme)} for c in d.themes]
     per_theme = {g["theme"]: g["counts"] for g in view["groups"]}
     return with_csp(
         env.get_template("diff.html.j2").render(
@@ -82,7 +79,7 @@ def render_diff_html(d, data: dict, ui_lang: str = "en", titles: dict | None = N
             view=view,
             themes=themes,
             per_theme=per_theme,
-            titles={t["theme"]: t["title"] for t in themes},
+            titles=titles,
             ui=ui_lang,
             L=lambda key: label(key, ui_lang),
         )
